@@ -1,0 +1,71 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// One target per layer; dependencies point from the CLI down to the plan model.
+// docs/architecture.md explains the layers and why each package is here.
+let package = Package(
+    name: "Stampede",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stampede", targets: ["StampedeCLI"]),
+        .library(name: "StampedeDSL", targets: ["StampedeDSL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // libcurl from the system (Debian: libcurl4-openssl-dev), with typed wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev", "libnghttp2-dev", "libssl-dev"])]
+        ),
+        // The plan model and the result-builder DSL that builds it: plain data, no engine.
+        .target(name: "StampedeDSL"),
+        // Per-worker metric sinks on HDR histograms; merged off the hot path.
+        .target(
+            name: "StampedeMetrics",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        // Worker threads, VUs, executors and the libcurl HTTP layer.
+        .target(
+            name: "StampedeEngine",
+            dependencies: [
+                "CCurl", "StampedeDSL", "StampedeMetrics",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
+        // End-of-test summary and results files, from merged metrics only.
+        .target(name: "StampedeReports", dependencies: ["StampedeDSL", "StampedeMetrics"]),
+        // The embedded business-support API on SwiftNIO.
+        .target(
+            name: "StampedeTarget",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The seed scenarios, written in the DSL and compiled into the binary.
+        .target(name: "Scenarios", dependencies: ["StampedeDSL"], path: "scenarios"),
+        .executableTarget(
+            name: "StampedeCLI",
+            dependencies: [
+                "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
+                "StampedeTarget", "Scenarios",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "StampedeTests",
+            dependencies: [
+                "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
+                "StampedeTarget", "Scenarios", "StampedeCLI",
+            ],
+            path: "Tests"
+        ),
+    ]
+)

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// `stampede`: the root command. Subcommands do the work; this type owns exit codes.
+struct Stampede: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stampede",
+        abstract: "A load generator: many requests per core, true numbers, k6's vocabulary.",
+        version: "0.1.0",
+        subcommands: [RunCommand.self, ListCommand.self, TargetCommand.self]
+    )
+}
+
+/// k6's exit codes, so CI scripts written for k6 keep working.
+enum ExitStatus: Int32 {
+    case passed = 0
+    case thresholdsFailed = 99
+    case invalidConfiguration = 104
+    case abortedFromOutside = 105
+    case scenarioError = 107
+    case abortedByThreshold = 108
+}
+
+/// An error the user can act on: one line, and the exit code that goes with it.
+struct UsageFailure: Error {
+    let message: String
+    var status = ExitStatus.invalidConfiguration
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try Stampede.parseAsRoot()
+            try command.run()
+        } catch let failure as UsageFailure {
+            fail(failure.message, status: failure.status.rawValue)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            // Help and --version are "errors" with exit code 0 to the parser.
+            if Stampede.exitCode(for: error) == .success {
+                print(Stampede.fullMessage(for: error))
+                exit(0)
+            }
+            fail(Stampede.message(for: error), status: ExitStatus.invalidConfiguration.rawValue)
+        }
+    }
+
+    /// Prints one line to standard error and exits.
+    static func fail(_ message: String, status: Int32) -> Never {
+        let line = message.split(separator: "\n").first.map(String.init) ?? message
+        FileHandle.standardError.write(Data("stampede: error: \(line)\n".utf8))
+        exit(status)
+    }
+}

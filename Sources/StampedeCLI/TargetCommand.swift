@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import StampedeDSL
+import StampedeTarget
+
+/// `stampede target`: serves the embedded business-support API until interrupted.
+struct TargetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "target",
+        abstract: "Serve the embedded business-support API (for demos and tests, not for throughput figures)."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port = 8080
+
+    @Option(help: "Delay before every response, e.g. 5ms.")
+    var latency: Duration = .zero
+
+    @Option(help: "Share of requests answered 500, 0…1.")
+    var errorRate = 0.0
+
+    @Option(help: "Share of payments declined with 402, 0…1.")
+    var paymentFailureRate = 0.0
+
+    @Option(help: "Event-loop threads.")
+    var threads = 1
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
+        guard latency >= .zero else { throw ValidationError("--latency must not be negative") }
+        guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be 0…1, got \(errorRate)") }
+        guard (0...1).contains(paymentFailureRate) else { throw ValidationError("--payment-failure-rate must be 0…1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let options = TargetOptions(latency: latency, errorRate: errorRate, paymentFailureRate: paymentFailureRate, threads: threads)
+        let server: TargetServer
+        do {
+            server = try TargetServer(host: host, port: port, options: options)
+        } catch {
+            throw UsageFailure(message: "cannot listen on \(host):\(port): \(error)")
+        }
+        print("stampede target: business-support API on \(server.baseURL) (latency \(latency.humanReadable), error rate \(errorRate))")
+        let signals = SignalTrap { server.shutdown() }
+        try server.waitUntilClosed()
+        withExtendedLifetime(signals) {}
+    }
+}

@@ -1,0 +1,69 @@
+import StampedeDSL
+
+/// The contract every executor keeps on a worker: it owns the decision of *when* each of
+/// its segment's VUs starts an iteration; the worker owns *how* an iteration runs.
+///
+/// All calls come from the worker's thread; times are `MonotonicClock` nanoseconds.
+protocol ExecutorRuntime: AnyObject {
+    /// The VUs this executor needs on this segment; the worker creates them up front.
+    var vuCount: Int { get }
+    /// Starts the executor at `now`.
+    func start(now: UInt64, vus: VUPool)
+    /// VU `vu` finished an iteration: start another, or leave it idle. (An interrupted
+    /// iteration does not end here: interrupts come from the executor itself or a stop.)
+    func iterationEnded(vu: Int, now: UInt64, vus: VUPool)
+    /// When `wake` should next be called; `UInt64.max` for never.
+    var nextWake: UInt64 { get }
+    func wake(now: UInt64, vus: VUPool)
+    /// True once no iteration will start again; the scenario ends when its VUs are idle too.
+    var isDone: Bool { get }
+}
+
+/// What an executor may do with its VUs.
+protocol VUPool: AnyObject {
+    func startIteration(vu: Int, now: UInt64)
+    /// Cuts every running iteration short (the end of a graceful stop).
+    func interruptAll(now: UInt64)
+}
+
+/// The end every executor shares: no iteration starts after `end`, and what still runs at
+/// `end + gracefulStop` is interrupted.
+struct StopWindow {
+    private let duration: UInt64
+    private let gracefulStop: UInt64
+    private(set) var end: UInt64 = .max
+    private(set) var hardEnd: UInt64 = .max
+    private(set) var isPastEnd = false
+
+    init(duration: Duration, gracefulStop: Duration) {
+        self.duration = UInt64(max(0, duration.nanoseconds))
+        self.gracefulStop = UInt64(max(0, gracefulStop.nanoseconds))
+    }
+
+    mutating func begin(at now: UInt64) {
+        end = now &+ duration
+        hardEnd = end &+ gracefulStop
+    }
+
+    @inline(__always)
+    func mayStart(at now: UInt64) -> Bool { now < end }
+
+    var nextWake: UInt64 { isPastEnd ? hardEnd : end }
+
+    /// Called from the executor's `wake`: passes the end, then interrupts at the hard end.
+    mutating func wake(now: UInt64, vus: VUPool) {
+        if now >= end { isPastEnd = true }
+        if now >= hardEnd { vus.interruptAll(now: now) }
+    }
+}
+
+extension Executor {
+    /// The runtime of this executor for one segment of the test.
+    func makeRuntime(segment: ExecutionSegment) -> ExecutorRuntime {
+        switch self {
+        case .constantVUs(let config): ConstantVUsRuntime(config, segment: segment)
+        case .perVUIterations(let config): PerVUIterationsRuntime(config, segment: segment)
+        case .sharedIterations(let config): SharedIterationsRuntime(config, segment: segment)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CCurl
+
+/// One libcurl easy handle, reused for every request a VU makes so its connection and
+/// settings carry over. Options that never change are set once in `init`.
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+
+    /// - Parameter owner: the object libcurl hands back in callbacks and `CURLINFO_PRIVATE`;
+    ///   the caller keeps it alive for as long as the handle.
+    init(owner: UnsafeMutableRawPointer, timeoutMilliseconds: Int) {
+        CurlGlobal.ensureInitialized()
+        guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        handle = easy
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+        stampede_easy_setopt_ptr(easy, CURLOPT_PRIVATE, owner)
+        stampede_easy_setopt_write(easy, discardBody)
+        stampede_easy_setopt_prereq(easy, markTransferStart)
+        stampede_easy_setopt_ptr(easy, CURLOPT_PREREQDATA, owner)
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    @inline(__always)
+    func set(_ option: CURLoption, _ value: Int) {
+        stampede_easy_setopt_long(handle, option, value)
+    }
+
+    @inline(__always)
+    func set(_ option: CURLoption, _ pointer: UnsafeRawPointer?) {
+        stampede_easy_setopt_ptr(handle, option, pointer)
+    }
+
+    /// Arms the handle for `request`. The request's storage must outlive the transfer.
+    func configure(for request: PreparedRequest) {
+        set(CURLOPT_URL, request.url)
+        set(CURLOPT_HTTPHEADER, UnsafeRawPointer(request.headers))
+        set(CURLOPT_CUSTOMREQUEST, request.customMethod.map { UnsafeRawPointer($0) })
+        if let body = request.body {
+            set(CURLOPT_NOBODY, 0)
+            set(CURLOPT_POSTFIELDSIZE, body.count)
+            set(CURLOPT_POSTFIELDS, UnsafeRawPointer(body.baseAddress))
+        } else if request.isHead {
+            set(CURLOPT_NOBODY, 1)
+        } else {
+            set(CURLOPT_HTTPGET, 1)
+        }
+    }
+
+    @inline(__always)
+    func info(_ what: CURLINFO) -> Int {
+        var value: Int = 0
+        stampede_easy_getinfo_long(handle, what, &value)
+        return value
+    }
+
+    @inline(__always)
+    func infoOffset(_ what: CURLINFO) -> Int {
+        var value: curl_off_t = 0
+        stampede_easy_getinfo_off(handle, what, &value)
+        return value
+    }
+}
+
+/// Response bodies are not kept: their size is read from libcurl when the transfer ends.
+private let discardBody: curl_write_callback = { _, size, count, _ in size * count }
+
+/// Marks, on the VU's own clock, the moment its connection was ready and the request began.
+private let markTransferStart: curl_prereq_callback = { owner, _, _, _, _ in
+    guard let owner else { return CURL_PREREQFUNC_OK }
+    Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue().transferStartedAt = MonotonicClock.now()
+    return CURL_PREREQFUNC_OK
+}

@@ -1,0 +1,34 @@
+/// A gauge metric (k6's `Gauge`): the last value set, with the smallest and largest seen.
+public struct Gauge: Sendable, Equatable {
+    public private(set) var value: Double = 0
+    public private(set) var min: Double = .infinity
+    public private(set) var max: Double = -.infinity
+    public private(set) var isSet = false
+
+    public init() {}
+
+    public mutating func set(_ newValue: Double) {
+        value = newValue
+        min = Swift.min(min, newValue)
+        max = Swift.max(max, newValue)
+        isSet = true
+    }
+
+    /// Two workers' gauges for the same interval add up (VUs on worker 1 plus VUs on worker 2).
+    public mutating func addConcurrent(_ other: Gauge) {
+        guard other.isSet else { return }
+        guard isSet else { return self = other }
+        value += other.value
+        min += other.min
+        max += other.max
+    }
+
+    /// A later interval's gauge follows an earlier one: its value wins, min and max widen.
+    public mutating func follow(_ later: Gauge) {
+        guard later.isSet else { return }
+        min = Swift.min(min, later.min)
+        max = Swift.max(max, later.max)
+        value = later.value
+        isSet = true
+    }
+}

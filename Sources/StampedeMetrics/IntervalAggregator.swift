@@ -1,0 +1,78 @@
+import Synchronization
+
+/// One worker's metrics for one interval (a second of the run, counted from its start).
+public struct IntervalReport: Sendable {
+    public let worker: Int
+    public let index: Int
+    public let metrics: MetricSet
+    /// The worker's final report: it reports no later interval.
+    public let isLast: Bool
+
+    public init(worker: Int, index: Int, metrics: MetricSet, isLast: Bool) {
+        self.worker = worker
+        self.index = index
+        self.metrics = metrics
+        self.isLast = isLast
+    }
+}
+
+/// Collects the workers' per-second reports and merges them into whole seconds and into the
+/// run's totals. Workers hand a report over once a second (one short lock); everything else
+/// happens on the thread that calls `drain`.
+public final class IntervalAggregator: Sendable {
+    private let inbox = Mutex<[IntervalReport]>([])
+    private let state: Mutex<State>
+
+    private struct State: Sendable {
+        var pending: [Int: (reporters: Set<Int>, metrics: MetricSet)] = [:]
+        var finishedWorkers: Set<Int> = []
+        var totals: MetricSet
+    }
+
+    /// The number of workers whose reports make a complete second.
+    public let workerCount: Int
+    private let registry: MetricRegistry
+
+    public init(registry: MetricRegistry, workerCount: Int) {
+        self.registry = registry
+        self.workerCount = workerCount
+        state = Mutex(State(totals: MetricSet(registry: registry)))
+    }
+
+    /// Called by a worker thread: hands over its set for interval `index`.
+    public func submit(_ report: IntervalReport) {
+        inbox.withLock { $0.append(report) }
+    }
+
+    /// Merges what the workers handed over, and returns each second that is now complete,
+    /// in order. With `final`, every second still pending counts as complete (a worker that
+    /// ended early has nothing more to add).
+    public func drain(final: Bool = false) -> [(index: Int, metrics: MetricSet)] {
+        let reports = inbox.withLock { reports in
+            defer { reports.removeAll(keepingCapacity: true) }
+            return reports
+        }
+        return state.withLock { state in
+            for report in reports {
+                var entry = state.pending[report.index] ?? (reporters: [], metrics: MetricSet(registry: registry))
+                entry.metrics.mergeConcurrent(report.metrics)
+                entry.reporters.insert(report.worker)
+                state.pending[report.index] = entry
+                if report.isLast { state.finishedWorkers.insert(report.worker) }
+            }
+            var completed: [(index: Int, metrics: MetricSet)] = []
+            for index in state.pending.keys.sorted() {
+                guard let entry = state.pending[index] else { continue }
+                // Workers report seconds in order, so the first incomplete second ends the scan.
+                guard final || entry.reporters.union(state.finishedWorkers).count == workerCount else { break }
+                state.pending[index] = nil
+                state.totals.append(entry.metrics)
+                completed.append((index, entry.metrics))
+            }
+            return completed
+        }
+    }
+
+    /// Everything merged so far.
+    public var totals: MetricSet { state.withLock { $0.totals } }
+}

@@ -1,0 +1,52 @@
+/// The values of every metric of a run over some span: one worker's last second, one second
+/// of the whole run, or the whole run. Workers record into their own set with no lock; the
+/// aggregator merges sets off the hot path.
+public struct MetricSet: Sendable {
+    public var trends: [Trend]
+    public var counters: [UInt64]
+    public var rates: [Rate]
+    public var gauges: [Gauge]
+    /// Failed requests by class, indexed by `ErrorClass.rawValue`.
+    public var errors: [UInt64]
+    /// Iterations cut short by the end of the test or an interrupt (k6's "interrupted").
+    public var interruptedIterations: UInt64 = 0
+
+    public init(registry: MetricRegistry) {
+        trends = Array(repeating: Trend(), count: registry.trendCount)
+        counters = Array(repeating: 0, count: registry.counterCount)
+        rates = Array(repeating: Rate(), count: registry.rateCount)
+        gauges = Array(repeating: Gauge(), count: registry.gaugeCount)
+        errors = Array(repeating: 0, count: ErrorClass.allCases.count)
+    }
+
+    @inline(__always) public mutating func record(_ id: TrendID, _ value: UInt64) { trends[id.slot].record(value) }
+    @inline(__always) public mutating func add(_ id: CounterID, _ value: UInt64) { counters[id.slot] &+= value }
+    @inline(__always) public mutating func record(_ id: RateID, _ value: Bool) { rates[id.slot].record(value) }
+    @inline(__always) public mutating func set(_ id: GaugeID, _ value: Double) { gauges[id.slot].set(value) }
+    @inline(__always) public mutating func count(_ error: ErrorClass) { errors[error.rawValue] &+= 1 }
+
+    public subscript(id: TrendID) -> Trend { trends[id.slot] }
+    public subscript(id: CounterID) -> UInt64 { counters[id.slot] }
+    public subscript(id: RateID) -> Rate { rates[id.slot] }
+    public subscript(id: GaugeID) -> Gauge { gauges[id.slot] }
+
+    /// Adds another worker's set for the same span: gauges add up.
+    public mutating func mergeConcurrent(_ other: MetricSet) {
+        mergeAccumulating(other)
+        for i in gauges.indices { gauges[i].addConcurrent(other.gauges[i]) }
+    }
+
+    /// Appends the set of a later span: gauges take the later value.
+    public mutating func append(_ later: MetricSet) {
+        mergeAccumulating(later)
+        for i in gauges.indices { gauges[i].follow(later.gauges[i]) }
+    }
+
+    private mutating func mergeAccumulating(_ other: MetricSet) {
+        for i in trends.indices { trends[i].merge(other.trends[i]) }
+        for i in counters.indices { counters[i] &+= other.counters[i] }
+        for i in rates.indices { rates[i].merge(other.rates[i]) }
+        for i in errors.indices { errors[i] &+= other.errors[i] }
+        interruptedIterations &+= other.interruptedIterations
+    }
+}

@@ -1,0 +1,56 @@
+import Histogram
+
+/// A trend metric (k6's `Trend`): every value lands in an HDR histogram, so percentiles of
+/// any number of samples cost a fixed amount of memory. Values are microseconds for times
+/// and plain units otherwise. Count, sum, min and max are kept exactly beside it.
+public struct Trend: Sendable {
+    /// The largest value a trend keeps exactly: one hour in microseconds. Larger ones are
+    /// recorded as this value (and still counted).
+    public static let highestTrackableValue: UInt64 = 3_600_000_000
+
+    public private(set) var histogram: Histogram<UInt64>
+    public private(set) var count: UInt64 = 0
+    public private(set) var sum: UInt64 = 0
+    public private(set) var min: UInt64 = .max
+    public private(set) var max: UInt64 = 0
+
+    public init() {
+        histogram = Histogram(highestTrackableValue: Trend.highestTrackableValue, numberOfSignificantValueDigits: .three)
+    }
+
+    @inline(__always)
+    public mutating func record(_ value: UInt64) {
+        let clamped = Swift.min(value, Trend.highestTrackableValue)
+        histogram.record(clamped)
+        count &+= 1
+        sum &+= value
+        if value < min { min = value }
+        if value > max { max = value }
+    }
+
+    public mutating func merge(_ other: Trend) {
+        guard other.count > 0 else { return }
+        histogram.add(other.histogram)
+        count &+= other.count
+        sum &+= other.sum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+    }
+
+    /// The exact mean, 0 when empty.
+    public var mean: Double { count == 0 ? 0 : Double(sum) / Double(count) }
+
+    /// The value at percentile `p` (0...100) from the histogram, within its 3 significant
+    /// digits; `p(0)` and `p(100)` are the exact min and max.
+    public func percentile(_ p: Double) -> Double {
+        guard count > 0 else { return 0 }
+        if p <= 0 { return Double(min) }
+        if p >= 100 { return Double(max) }
+        return Double(Swift.min(Swift.max(histogram.valueAtPercentile(p), min), max))
+    }
+
+    /// The exact minimum, 0 when empty.
+    public var minimum: Double { count == 0 ? 0 : Double(min) }
+    /// The exact maximum, 0 when empty.
+    public var maximum: Double { Double(max) }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// `results/<scenario>-<UTC time>/`: where a run keeps its reports. A run never writes into
+/// an earlier run's folder.
+public struct ResultsFolder: Sendable {
+    public let url: URL
+
+    /// Creates a new folder under `root` named for `name` and `date`.
+    public static func create(root: URL, name: String, date: Date) throws -> ResultsFolder {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let base = "\(name)-\(formatter.string(from: date))"
+        let manager = FileManager.default
+        try manager.createDirectory(at: root, withIntermediateDirectories: true)
+        var attempt = 1
+        while true {
+            let candidate = root.appendingPathComponent(attempt == 1 ? base : "\(base)-\(attempt)")
+            do {
+                // Without intermediates, creation fails if the folder exists: no run reuses one.
+                try manager.createDirectory(at: candidate, withIntermediateDirectories: false)
+                return ResultsFolder(url: candidate)
+            } catch CocoaError.fileWriteFileExists {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Writes summary.json into the folder and returns its path.
+    @discardableResult
+    public func writeSummary(_ summary: RunSummary) throws -> URL {
+        let file = url.appendingPathComponent("summary.json")
+        try SummaryExport.json(summary).write(to: file)
+        return file
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import StampedeDSL
+import StampedeMetrics
+
+/// Everything a report says about one run: the merged metrics and the facts around them.
+public struct RunSummary: Sendable {
+    public let registry: MetricRegistry
+    public let totals: MetricSet
+    public let scenarios: [Scenario]
+    public let startedAt: Date
+    public let endedAt: Date
+    public let wasInterrupted: Bool
+    /// The command line as typed, for the record.
+    public let commandLine: [String]
+    /// The HTTP engine's version line (libcurl and its TLS and HTTP/2 libraries).
+    public let engineVersion: String
+
+    public init(
+        registry: MetricRegistry, totals: MetricSet, scenarios: [Scenario], startedAt: Date, endedAt: Date,
+        wasInterrupted: Bool, commandLine: [String], engineVersion: String
+    ) {
+        self.registry = registry
+        self.totals = totals
+        self.scenarios = scenarios
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.wasInterrupted = wasInterrupted
+        self.commandLine = commandLine
+        self.engineVersion = engineVersion
+    }
+
+    /// Wall-clock seconds the run took; counters' rates are per second of this.
+    public var duration: Double { max(endedAt.timeIntervalSince(startedAt), 1e-9) }
+
+    /// The percentiles every trend reports, as k6's `--summary-trend-stats` names them.
+    public static let trendStats: [(name: String, percentile: Double?)] = [
+        ("avg", nil), ("min", 0), ("med", 50), ("max", 100), ("p(90)", 90), ("p(95)", 95), ("p(99)", 99),
+    ]
+
+    /// A trend's statistic by k6's name, in the trend's unit.
+    public func trendStat(_ trend: Trend, _ stat: (name: String, percentile: Double?)) -> Double {
+        guard let percentile = stat.percentile else { return trend.mean }
+        return trend.percentile(percentile)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import StampedeMetrics
+
+/// summary.json: k6's `--summary-export` document (same keys, times in milliseconds), so
+/// tooling that reads k6's file reads Stampede's, plus a `stampede` section with what k6
+/// does not have: run metadata, more percentiles, errors by class.
+public enum SummaryExport {
+    /// Extra percentiles written under `stampede.percentiles`.
+    static let extraPercentiles: [Double] = [50, 75, 90, 95, 99, 99.9, 99.99]
+
+    public static func document(_ summary: RunSummary) -> [String: Any] {
+        let totals = summary.totals
+        var metrics: [String: Any] = [:]
+        var percentiles: [String: Any] = [:]
+        for metric in summary.registry.metrics {
+            switch metric.kind {
+            case .trend:
+                let trend = totals.trends[metric.slot]
+                guard trend.count > 0 || metric.parent != nil else { continue }
+                let scale = metric.contains == .time ? 1.0 / 1000 : 1
+                var values: [String: Double] = [:]
+                for stat in RunSummary.trendStats { values[stat.name] = summary.trendStat(trend, stat) * scale }
+                metrics[metric.name] = values
+                var distribution: [String: Double] = ["count": Double(trend.count)]
+                for p in extraPercentiles { distribution["p(\(ValueFormat.number(p)))"] = trend.percentile(p) * scale }
+                percentiles[metric.name] = distribution
+            case .counter:
+                let count = totals.counters[metric.slot]
+                guard count > 0 else { continue }
+                metrics[metric.name] = ["count": Double(count), "rate": Double(count) / summary.duration]
+            case .rate:
+                let rate = totals.rates[metric.slot]
+                guard rate.total > 0 else { continue }
+                // k6 counts true values as "passes": for http_req_failed, passes are failures.
+                metrics[metric.name] = ["passes": Double(rate.trues), "fails": Double(rate.falses), "value": rate.value]
+            case .gauge:
+                let gauge = totals.gauges[metric.slot]
+                guard gauge.isSet else { continue }
+                metrics[metric.name] = ["value": gauge.value, "min": gauge.min, "max": gauge.max]
+            }
+        }
+        var errors: [String: Any] = [:]
+        for error in ErrorClass.allCases where totals.errors[error.rawValue] > 0 {
+            errors[error.name] = totals.errors[error.rawValue]
+        }
+        let timestamp = ISO8601DateFormatter()
+        timestamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return [
+            // The root group's id is the MD5 of its path, which is empty.
+            "root_group": ["name": "", "path": "", "id": "d41d8cd98f00b204e9800998ecf8427e", "groups": [:], "checks": [:]] as [String: Any],
+            "metrics": metrics,
+            "stampede": [
+                "version": StampedeVersion.current,
+                "engine": summary.engineVersion,
+                "command": summary.commandLine,
+                "host": ProcessInfo.processInfo.hostName,
+                "scenarios": summary.scenarios.map { ["name": $0.name, "executor": $0.executor.name, "description": $0.executor.summary] },
+                "startedAt": timestamp.string(from: summary.startedAt),
+                "endedAt": timestamp.string(from: summary.endedAt),
+                "durationSeconds": summary.duration,
+                "interrupted": summary.wasInterrupted,
+                "interruptedIterations": totals.interruptedIterations,
+                "errors": errors,
+                "percentiles": percentiles,
+            ] as [String: Any],
+        ]
+    }
+
+    /// The document as pretty, key-sorted JSON.
+    public static func json(_ summary: RunSummary) throws -> Data {
+        try JSONSerialization.data(withJSONObject: document(summary), options: [.prettyPrinted, .sortedKeys])
+    }
+}
+
+/// The version Stampede reports about itself.
+public enum StampedeVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,28 @@
+import Foundation
+import StampedeDSL
+
+/// How k6 prints values, so a Stampede summary reads like the one users know.
+enum ValueFormat {
+    /// A time in microseconds: `99.66µs`, `1.1ms`, `2.5s`, `0s`.
+    static func time(microseconds: Double) -> String {
+        Duration.nanoseconds(Int64((microseconds * 1000).rounded())).humanReadable
+    }
+
+    /// Bytes in SI units as k6 prints them: `3.3 kB`, `736 kB`, `12 B`.
+    static func bytes(_ value: Double) -> String {
+        if value < 10 { return "\(Int(value)) B" }
+        let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+        let exponent = min(Int(floor(log(value) / log(1000))), units.count - 1)
+        let scaled = (value / pow(1000, Double(exponent)) * 10 + 0.5).rounded(.down) / 10
+        return String(format: scaled < 10 ? "%.1f %@" : "%.0f %@", scaled, units[exponent])
+    }
+
+    /// A plain number: integers as such, others with up to 6 decimals.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.6f", value)
+    }
+
+    static func percent(_ fraction: Double) -> String {
+        String(format: "%.2f%%", fraction * 100)
+    }
+}

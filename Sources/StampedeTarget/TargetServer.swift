@@ -1,0 +1,180 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// How the embedded target behaves.
+public struct TargetOptions: Sendable {
+    /// Added before every response, to stand in for a real service's work.
+    public var latency: Duration
+    /// The share of requests answered 500, to exercise error handling.
+    public var errorRate: Double
+    /// The share of payments declined with 402.
+    public var paymentFailureRate: Double
+    /// Event-loop threads.
+    public var threads: Int
+
+    public init(latency: Duration = .zero, errorRate: Double = 0, paymentFailureRate: Double = 0, threads: Int = 1) {
+        self.latency = latency
+        self.errorRate = errorRate
+        self.paymentFailureRate = paymentFailureRate
+        self.threads = threads
+    }
+}
+
+/// What the target saw: tests compare it with what the engine reports.
+public struct TargetStats: Sendable, Equatable {
+    public var requests: Int
+    public var connections: Int
+    public var bytesReceived: Int
+    public var bytesSent: Int
+}
+
+/// The embedded business-support API on SwiftNIO, for demos and tests: `stampede target`,
+/// and `stampede run` without `--target`. Not for throughput measurements.
+public final class TargetServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+    private let counters: Counters
+    /// The port it listens on (the one asked for, or the free one the system chose for 0).
+    public let port: Int
+    public let host: String
+
+    final class Counters: Sendable {
+        let requests = Atomic<Int>(0)
+        let connections = Atomic<Int>(0)
+        let bytesReceived = Atomic<Int>(0)
+        let bytesSent = Atomic<Int>(0)
+    }
+
+    /// Binds and starts serving; port 0 picks a free port.
+    public init(host: String = "127.0.0.1", port: Int = 0, options: TargetOptions = TargetOptions()) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
+        let counters = Counters()
+        let api = BusinessAPI(store: BusinessStore(), paymentFailureRate: options.paymentFailureRate)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                counters.connections.add(1, ordering: .relaxed)
+                return channel.pipeline.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteCounter(counters: counters))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(api: api, options: options, counters: counters))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        self.counters = counters
+        self.host = host
+        self.port = channel.localAddress?.port ?? port
+    }
+
+    /// `http://host:port`, the base URL scenarios resolve paths against.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    public var stats: TargetStats {
+        TargetStats(
+            requests: counters.requests.load(ordering: .relaxed),
+            connections: counters.connections.load(ordering: .relaxed),
+            bytesReceived: counters.bytesReceived.load(ordering: .relaxed),
+            bytesSent: counters.bytesSent.load(ordering: .relaxed))
+    }
+
+    /// Blocks until the server is closed by `shutdown()` from another thread.
+    public func waitUntilClosed() throws {
+        try channel.closeFuture.wait()
+    }
+
+    public func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Counts the bytes that cross each connection's socket, both ways.
+private final class ByteCounter: ChannelDuplexHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let counters: TargetServer.Counters
+    init(counters: TargetServer.Counters) { self.counters = counters }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        counters.bytesReceived.add(unwrapInboundIn(data).readableBytes, ordering: .relaxed)
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        counters.bytesSent.add(unwrapOutboundIn(data).readableBytes, ordering: .relaxed)
+        context.write(data, promise: promise)
+    }
+}
+
+/// Gathers a request, asks the API, and answers after the configured latency.
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let api: BusinessAPI
+    let options: TargetOptions
+    let counters: TargetServer.Counters
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(api: BusinessAPI, options: TargetOptions, counters: TargetServer.Counters) {
+        self.api = api
+        self.options = options
+        self.counters = counters
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.removeAll(keepingCapacity: true)
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head else { return }
+            counters.requests.add(1, ordering: .relaxed)
+            let response = Double.random(in: 0..<1) < options.errorRate
+                ? APIResponse.error(500, "injected failure")
+                : api.handle(method: head.method.rawValue, uri: head.uri, body: body)
+            let keepAlive = head.isKeepAlive
+            let version = head.version
+            let respond = { [self] in
+                self.respond(context: context, response: response, version: version, keepAlive: keepAlive)
+            }
+            if options.latency > .zero {
+                context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(options.latency), respond)
+            } else {
+                respond()
+            }
+            self.head = nil
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, response: APIResponse, version: HTTPVersion, keepAlive: Bool) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if !keepAlive { context.close(promise: nil) }
+        }
+    }
+}
