@@ -11,6 +11,10 @@ final class PreparedRequest {
     let customMethod: UnsafeMutablePointer<CChar>?
     let body: UnsafeMutableBufferPointer<UInt8>?
     let isHead: Bool
+    /// libcurl sends a body of up to 64 KiB in one buffer with the headers and counts it in
+    /// `CURLINFO_REQUEST_SIZE`; a larger one goes out after them and is only counted in
+    /// `CURLINFO_SIZE_UPLOAD_T`. data_sent must add the latter only then.
+    let sendsBodyAfterHeaders: Bool
 
     init(_ spec: RequestSpec, resolvedURL: String) {
         url = strdup(resolvedURL)
@@ -29,6 +33,7 @@ final class PreparedRequest {
         } else {
             body = nil
         }
+        sendsBodyAfterHeaders = (body?.count ?? 0) > 64 * 1024
     }
 
     deinit {

@@ -140,7 +140,8 @@ final class Worker: @unchecked Sendable {
 
     private func complete(_ vu: VirtualUser, result: CURLcode, now: UInt64) {
         multi.remove(vu.easy)
-        record(vu, result: result, now: now)
+        guard case .request(let request) = vu.scenario.steps[vu.step] else { preconditionFailure("a response for a think step") }
+        record(vu, request, result: result, now: now)
         vu.step += 1
         advance(vu, now: now)
     }
@@ -174,7 +175,7 @@ final class Worker: @unchecked Sendable {
     /// `transferStartedAt`, its completion was read at `now`); libcurl's phase timings only
     /// split that time.
     @inline(__always)
-    private func record(_ vu: VirtualUser, result: CURLcode, now: UInt64) {
+    private func record(_ vu: VirtualUser, _ request: PreparedRequest, result: CURLcode, now: UInt64) {
         let easy: CurlEasy = vu.easy
         let started = vu.transferStartedAt != 0 ? vu.transferStartedAt : now
         let nameLookup = easy.infoOffset(CURLINFO_NAMELOOKUP_TIME_T)
@@ -201,7 +202,8 @@ final class Worker: @unchecked Sendable {
         metrics.record(BuiltinMetrics.httpReqWaiting, waiting)
         metrics.record(BuiltinMetrics.httpReqReceiving, receiving)
         metrics.add(BuiltinMetrics.httpReqs, 1)
-        metrics.add(BuiltinMetrics.dataSent, UInt64(easy.info(CURLINFO_REQUEST_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T))))
+        let uploaded = request.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0
+        metrics.add(BuiltinMetrics.dataSent, UInt64(easy.info(CURLINFO_REQUEST_SIZE) + uploaded))
         metrics.add(BuiltinMetrics.dataReceived, UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T))))
 
         let status = easy.info(CURLINFO_RESPONSE_CODE)

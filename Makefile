@@ -1,0 +1,20 @@
+# The two commands of the README. Both install the Debian packages they need first.
+.PHONY: run test build release bench
+
+build:
+	scripts/install-deps
+	swift build
+
+release:
+	scripts/install-deps
+	swift build -c release
+
+# A short scenario against the embedded target, printing the summary.
+run: build
+	.build/debug/stampede run smoke
+
+test:
+	scripts/test
+
+bench:
+	bench/run

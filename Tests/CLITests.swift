@@ -1,0 +1,144 @@
+import Foundation
+import StampedeTarget
+import XCTest
+
+/// `stampede` as a user runs it: a real process, its exit code, its output and its files.
+final class CLITests: XCTestCase {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    private var workDir: URL!
+
+    override func setUpWithError() throws {
+        workDir = FileManager.default.temporaryDirectory.appendingPathComponent("stampede-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workDir)
+    }
+
+    /// The `stampede` binary built beside this test bundle.
+    private var binary: URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL] {
+            let url = candidate.appendingPathComponent("stampede")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return dir.appendingPathComponent("stampede")
+    }
+
+    private func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = workDir
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    private func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func stampede(_ arguments: String...) throws -> Result {
+        let (process, out, err) = try launch(arguments)
+        return collect(process, out, err)
+    }
+
+    private func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, 104, result.stderr, file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line: \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(text), "\(result.stderr) should mention \(text)", file: file, line: line)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), file: file, line: line)
+    }
+
+    func testBadInputGetsOneLineAndExit104() throws {
+        assertUsageError(try stampede("run", "nosuch"), mentions: "smoke")
+        assertUsageError(try stampede("run", "--url", "not a url"), mentions: "--url")
+        assertUsageError(try stampede("run", "--url", "ftp://127.0.0.1/"), mentions: "--url")
+        assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--vus", "0"), mentions: "--vus")
+        assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--duration", "0s"), mentions: "--duration")
+        assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--duration", "soon"), mentions: "duration")
+        assertUsageError(try stampede("run", "smoke", "--no-such-flag"), mentions: "no-such-flag")
+        assertUsageError(try stampede("run"), mentions: "scenario")
+    }
+
+    func testListShowsTheBuiltInScenarios() throws {
+        let result = try stampede("list")
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.stdout.contains("smoke"))
+        XCTAssertTrue(result.stdout.contains("constant-vus"))
+    }
+
+    func testAdHocURLRunPrintsTheSummaryAndWritesK6SummaryJSON() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let export = workDir.appendingPathComponent("export.json")
+        let result = try stampede(
+            "run", "--url", server.baseURL + "/health", "--vus", "4", "--iterations", "40",
+            "--summary-export", export.path)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("█ TOTAL RESULTS"))
+        XCTAssertTrue(result.stdout.contains("http_reqs"))
+        XCTAssertEqual(server.stats.requests, 40)
+
+        let folders = try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path)
+        XCTAssertEqual(folders.count, 1)
+        XCTAssertTrue(folders[0].hasPrefix("default-"))
+        for file in [export, workDir.appendingPathComponent("results/\(folders[0])/summary.json")] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+            let metrics = try XCTUnwrap(json?["metrics"] as? [String: Any])
+            let reqs = try XCTUnwrap(metrics["http_reqs"] as? [String: Double])
+            XCTAssertEqual(reqs["count"], 40)
+            let duration = try XCTUnwrap(metrics["http_req_duration"] as? [String: Double])
+            XCTAssertEqual(Set(duration.keys), ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"])
+            let failed = try XCTUnwrap(metrics["http_req_failed"] as? [String: Double])
+            XCTAssertEqual(failed, ["passes": 0, "fails": 40, "value": 0])
+            XCTAssertNotNil(metrics["http_req_duration{expected_response:true}"])
+            XCTAssertNotNil(json?["root_group"])
+        }
+    }
+
+    func testNamedScenarioRunsAgainstTheEmbeddedTarget() throws {
+        let result = try stampede("run", "smoke", "--vus", "2", "--duration", "1s", "--quiet")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("http_req_failed"))
+        XCTAssertTrue(result.stdout.contains("0.00%"), "the embedded target answers every smoke request")
+    }
+
+    func testSIGTERMStopsTheRunWritesResultsAndExits105() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "60s"])
+        Thread.sleep(forTimeInterval: 1.5)
+        process.terminate()
+        let result = collect(process, out, err)
+        XCTAssertEqual(result.status, 105, result.stderr)
+        XCTAssertTrue(result.stdout.contains("█ TOTAL RESULTS"))
+        XCTAssertTrue(result.stdout.contains("interrupted"))
+        let folders = try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path)
+        XCTAssertEqual(folders.count, 1, "the interrupted run still wrote its results")
+        XCTAssertGreaterThan(server.stats.requests, 0)
+    }
+
+    func testUnreachableTargetIsReportedNotACrash() throws {
+        let closed = try TargetServer()
+        let url = closed.baseURL
+        closed.shutdown()
+        let result = try stampede("run", "--url", url + "/", "--iterations", "3", "--quiet")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("connection_refused"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("100.00%"))
+    }
+}

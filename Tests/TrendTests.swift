@@ -1,0 +1,44 @@
+import StampedeMetrics
+import XCTest
+
+final class TrendTests: XCTestCase {
+    func testPercentilesStayWithinThreeSignificantDigitsOfTheExactOnes() {
+        var trend = Trend()
+        var values: [UInt64] = []
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100_000 {
+            let value = UInt64.random(in: 50...2_000_000, using: &generator)
+            values.append(value)
+            trend.record(value)
+        }
+        values.sort()
+        for p in [50.0, 90, 95, 99, 99.9] {
+            let exact = Double(values[Int((p / 100 * Double(values.count)).rounded(.up)) - 1])
+            XCTAssertEqual(trend.percentile(p), exact, accuracy: exact * 0.001 + 1, "p(\(p))")
+        }
+        XCTAssertEqual(trend.percentile(0), Double(values.first!))
+        XCTAssertEqual(trend.percentile(100), Double(values.last!))
+        XCTAssertEqual(trend.mean, Double(values.reduce(0, +)) / Double(values.count), accuracy: 1e-6)
+    }
+
+    func testMergingTwoTrendsEqualsRecordingIntoOne() {
+        var a = Trend(), b = Trend(), both = Trend()
+        for value in stride(from: UInt64(1), to: 5000, by: 7) {
+            if value % 2 == 0 { a.record(value) } else { b.record(value) }
+            both.record(value)
+        }
+        a.merge(b)
+        XCTAssertEqual(a.count, both.count)
+        XCTAssertEqual(a.sum, both.sum)
+        XCTAssertEqual(a.min, both.min)
+        XCTAssertEqual(a.max, both.max)
+        for p in [10.0, 50, 90, 99] { XCTAssertEqual(a.percentile(p), both.percentile(p)) }
+    }
+
+    func testValuesAboveTheTrackableRangeAreCountedNotLost() {
+        var trend = Trend()
+        trend.record(Trend.highestTrackableValue * 2)
+        XCTAssertEqual(trend.count, 1)
+        XCTAssertEqual(trend.maximum, Double(Trend.highestTrackableValue * 2))
+    }
+}
