@@ -142,3 +142,16 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("100.00%"))
     }
 }
+
+extension CLITests {
+    func testTargetCommandServesTheAPIUntilTerminated() throws {
+        let (process, out, err) = try launch(["target", "--port", "0"])
+        let firstLine = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let url = try XCTUnwrap(firstLine.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init), firstLine)
+        let run = try stampede("run", "--url", url + "/health", "--iterations", "5", "--quiet")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains(": 0.00% 0 out of 5"), run.stdout)
+        process.terminate()
+        XCTAssertEqual(collect(process, out, err).status, 0)
+    }
+}

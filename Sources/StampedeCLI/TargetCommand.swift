@@ -45,6 +45,8 @@ struct TargetCommand: ParsableCommand {
             throw UsageFailure(message: "cannot listen on \(host):\(port): \(error)")
         }
         print("stampede target: business-support API on \(server.baseURL) (latency \(latency.humanReadable), error rate \(errorRate))")
+        // Scripts read this line to learn the port: do not leave it in a pipe's buffer.
+        fflush(nil)
         let signals = SignalTrap { server.shutdown() }
         try server.waitUntilClosed()
         withExtendedLifetime(signals) {}

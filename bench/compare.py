@@ -1,0 +1,113 @@
+"""Runs nginx on a free loopback port, then wrk and stampede against it in alternation,
+pinned as the issue describes (nginx on core 1, the client on core 0), and prints one table
+and the ratios. Results are also written as JSON under bench/results/ (ignored by git)."""
+import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+def cpu_busy_fraction(seconds=1.0):
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = snap(); time.sleep(seconds); t1, i1 = snap()
+    return 1 - (i1 - i0) / max(1, t1 - t0)
+
+def wait_until_idle(limit=0.15, timeout=60):
+    """The machine is shared: start a measurement only when it is quiet (or after timeout)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cpu_busy_fraction() < limit:
+            return True
+    print("warning: machine still busy, measuring anyway", file=sys.stderr)
+    return False
+
+def measured(cmd):
+    pid = os.fork()
+    if pid == 0:
+        os.execvp(cmd[0], cmd)
+    start = time.time()
+    _, status, usage = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {os.waitstatus_to_exitcode(status)}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss, time.time() - start
+
+def parse_wrk_latency(text, label):
+    m = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    if not m: return None
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stampede", required=True)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=50)
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="stampede-bench-")
+    port = free_port()
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
+events {{ worker_connections 4096; }}
+http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
+  server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }} }}
+""")
+    nginx = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", work])
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
+            except OSError:
+                time.sleep(0.1)
+        rows = {"wrk": [], "stampede": []}
+        for round_ in range(args.rounds):
+            for tool in ("wrk", "stampede") if round_ % 2 == 0 else ("stampede", "wrk"):
+                wait_until_idle()
+                out_file = os.path.join(work, f"{tool}-{round_}.out")
+                if tool == "wrk":
+                    cmd = ["sh", "-c", f"exec taskset -c 0 wrk -t1 -c{args.connections} -d{args.duration}s --latency {url} > {out_file}"]
+                    cpu, rss, _ = measured(cmd)
+                    text = open(out_file).read()
+                    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+                    total = int(re.search(r"(\d+) requests in", text).group(1))
+                    p50, p99 = parse_wrk_latency(text, "50%"), parse_wrk_latency(text, "99%")
+                else:
+                    export = os.path.join(work, f"summary-{round_}.json")
+                    cmd = ["taskset", "-c", "0", args.stampede, "run", "--url", url, "--vus", str(args.connections),
+                           "--duration", f"{args.duration}s", "--workers", "1", "--quiet",
+                           "--summary-export", export, "--results-dir", os.path.join(work, "results")]
+                    cpu, rss, _ = measured(["sh", "-c", "exec " + " ".join(cmd) + f" > {out_file}"])
+                    metrics = json.load(open(export))["metrics"]
+                    rps, total = metrics["http_reqs"]["rate"], metrics["http_reqs"]["count"]
+                    p50, p99 = metrics["http_req_duration"]["med"], metrics["http_req_duration"]["p(99)"]
+                rows[tool].append({"rps": rps, "requests": total, "cpu_us_per_req": cpu * 1e6 / total,
+                                   "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99})
+                print(f"round {round_ + 1} {tool:9s} {rps:10.0f} req/s  {cpu * 1e6 / total:6.2f} CPU µs/req", file=sys.stderr)
+    finally:
+        nginx.terminate(); nginx.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+    med = {tool: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for tool, runs in rows.items()}
+    print(f"\nHTTP/1.1 keep-alive, {args.connections} connections, {args.duration}s, nginx on core 1, client on core 0, "
+          f"medians of {args.rounds}")
+    print(f"{'tool':10s} {'req/s':>10s} {'p50 ms':>8s} {'p99 ms':>8s} {'CPU µs/req':>11s} {'peak RSS MiB':>13s}")
+    for tool, m in med.items():
+        print(f"{tool:10s} {m['rps']:10.0f} {m['p50_ms']:8.3f} {m['p99_ms']:8.3f} {m['cpu_us_per_req']:11.2f} {m['rss_mib']:13.1f}")
+    ratio_rps = med["stampede"]["rps"] / med["wrk"]["rps"]
+    ratio_cpu = med["stampede"]["cpu_us_per_req"] / med["wrk"]["cpu_us_per_req"]
+    print(f"\nratio stampede/wrk: requests/s {ratio_rps:.2f}, CPU per request {ratio_cpu:.2f}")
+    os.makedirs("bench/results", exist_ok=True)
+    path = time.strftime("bench/results/h1-%Y%m%dT%H%M%SZ.json", time.gmtime())
+    with open(path, "w") as f:
+        json.dump({"config": vars(args), "runs": rows, "medians": med,
+                   "ratios": {"rps": ratio_rps, "cpu_per_request": ratio_cpu}}, f, indent=2)
+    print(f"written: {path}")
+
+if __name__ == "__main__":
+    main()
