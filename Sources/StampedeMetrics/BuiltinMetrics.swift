@@ -7,6 +7,7 @@ public enum BuiltinMetrics {
     ]
     static let counters: [(String, ValueType)] = [
         ("http_reqs", .default), ("iterations", .default), ("data_sent", .data), ("data_received", .data),
+        ("dropped_iterations", .default),
     ]
     static let rates = ["http_req_failed"]
     static let gauges = ["vus", "vus_max"]
@@ -26,6 +27,7 @@ public enum BuiltinMetrics {
     public static let iterations = CounterID(slot: 1)
     public static let dataSent = CounterID(slot: 2)
     public static let dataReceived = CounterID(slot: 3)
+    public static let droppedIterations = CounterID(slot: 4)
 
     public static let httpReqFailed = RateID(slot: 0)
 

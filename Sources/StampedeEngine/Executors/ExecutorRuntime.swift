@@ -22,8 +22,15 @@ protocol ExecutorRuntime: AnyObject {
 /// What an executor may do with its VUs.
 protocol VUPool: AnyObject {
     func startIteration(vu: Int, now: UInt64)
+    func isBusy(vu: Int) -> Bool
+    /// Cuts one VU's running iteration short (the end of a graceful ramp-down).
+    func interrupt(vu: Int)
     /// Cuts every running iteration short (the end of a graceful stop).
     func interruptAll(now: UInt64)
+    /// Allocates one more VU, if the segment's share of `maxVUs` allows; returns its index.
+    func addVU() -> Int?
+    /// Counts an iteration that was due but found no VU (`dropped_iterations`).
+    func dropIteration()
 }
 
 /// The end every executor shares: no iteration starts after `end`, and what still runs at
@@ -62,8 +69,17 @@ extension Executor {
     func makeRuntime(segment: ExecutionSegment) -> ExecutorRuntime {
         switch self {
         case .constantVUs(let config): ConstantVUsRuntime(config, segment: segment)
+        case .rampingVUs(let config): RampingVUsRuntime(config, segment: segment)
         case .perVUIterations(let config): PerVUIterationsRuntime(config, segment: segment)
         case .sharedIterations(let config): SharedIterationsRuntime(config, segment: segment)
+        case .constantArrivalRate(let config):
+            ArrivalRateRuntime(
+                schedule: ArrivalSchedule(startRate: config.rate, stages: [Stage(config.duration, target: config.rate)], timeUnit: config.timeUnit),
+                preAllocatedVUs: config.preAllocatedVUs, gracefulStop: config.gracefulStop, segment: segment)
+        case .rampingArrivalRate(let config):
+            ArrivalRateRuntime(
+                schedule: ArrivalSchedule(startRate: config.startRate, stages: config.stages, timeUnit: config.timeUnit),
+                preAllocatedVUs: config.preAllocatedVUs, gracefulStop: config.gracefulStop, segment: segment)
         }
     }
 }

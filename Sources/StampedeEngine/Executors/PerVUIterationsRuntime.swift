@@ -7,7 +7,7 @@ final class PerVUIterationsRuntime: ExecutorRuntime {
     private var vusWithWorkLeft: Int
     private var window: StopWindow
 
-    init(_ config: PerVUIterations, segment: ExecutionSegment) {
+    init(_ config: FixedIterations, segment: ExecutionSegment) {
         vuCount = segment.share(of: config.vus)
         remaining = Array(repeating: config.iterations, count: vuCount)
         vusWithWorkLeft = vuCount

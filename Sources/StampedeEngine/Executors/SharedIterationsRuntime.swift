@@ -6,7 +6,7 @@ final class SharedIterationsRuntime: ExecutorRuntime {
     private var unclaimed: Int
     private var window: StopWindow
 
-    init(_ config: SharedIterations, segment: ExecutionSegment) {
+    init(_ config: FixedIterations, segment: ExecutionSegment) {
         vuCount = segment.share(of: config.vus)
         unclaimed = segment.share(of: config.iterations)
         window = StopWindow(duration: config.maxDuration, gracefulStop: config.gracefulStop)

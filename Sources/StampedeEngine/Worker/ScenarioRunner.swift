@@ -15,6 +15,10 @@ final class ScenarioRunner: VUPool {
     /// VUs in an iteration.
     var busyCount = 0
     private unowned let worker: Worker
+    /// The most VUs this segment may allocate, and what new ones need.
+    private let vuLimit: Int
+    private let firstVUID: Int
+    private let timeoutMilliseconds: Int
 
     init(scenario: Scenario, segment: ExecutionSegment, baseURL: String?, worker: Worker, timeoutMilliseconds: Int) throws(PlanError) {
         name = scenario.name
@@ -30,10 +34,10 @@ final class ScenarioRunner: VUPool {
             }
         }
         self.steps = steps
-        let firstID = segment.firstIndex(of: scenario.executor.maxVUs) + 1
-        vus = (0..<executor.vuCount).map {
-            VirtualUser(id: firstID + $0, index: $0, scenario: self, timeoutMilliseconds: timeoutMilliseconds)
-        }
+        vuLimit = max(executor.vuCount, segment.share(of: scenario.executor.maxVUs))
+        firstVUID = segment.firstIndex(of: scenario.executor.maxVUs) + 1
+        self.timeoutMilliseconds = timeoutMilliseconds
+        for _ in 0..<executor.vuCount { _ = addVU() }
     }
 
     /// Done: no iteration will start and none runs.
@@ -43,9 +47,23 @@ final class ScenarioRunner: VUPool {
         worker.startIteration(vus[vu], now: now)
     }
 
+    func isBusy(vu: Int) -> Bool { vus[vu].isBusy }
+
+    func interrupt(vu: Int) { worker.interrupt(vus[vu]) }
+
     func interruptAll(now: UInt64) {
         for vu in vus where vu.isBusy { worker.interrupt(vu) }
     }
+
+    func addVU() -> Int? {
+        guard vus.count < vuLimit else { return nil }
+        let index = vus.count
+        vus.append(VirtualUser(id: firstVUID + index, index: index, scenario: self, timeoutMilliseconds: timeoutMilliseconds))
+        worker.vuAdded()
+        return index
+    }
+
+    func dropIteration() { worker.dropIteration() }
 }
 
 /// The URL a request goes to: absolute as written, or a path appended to the run's target.

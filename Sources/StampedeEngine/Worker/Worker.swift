@@ -39,8 +39,12 @@ final class Worker: @unchecked Sendable {
         let runner = try ScenarioRunner(
             scenario: scenario, segment: segment, baseURL: baseURL, worker: self, timeoutMilliseconds: timeoutMilliseconds)
         scenarios.append(runner)
-        totalVUs += runner.vus.count
     }
+
+    /// A scenario allocated a VU (up front, or mid-run for an arrival-rate executor).
+    func vuAdded() { totalVUs += 1 }
+
+    func dropIteration() { metrics.add(BuiltinMetrics.droppedIterations, 1) }
 
     /// Starts the worker's thread; intervals are counted from `runStart`.
     func start(runStart: UInt64) {

@@ -1,6 +1,7 @@
-/// k6's `per-vu-iterations`: each VU runs exactly `iterations` iterations, unless
-/// `maxDuration` runs out first.
-public struct PerVUIterations: Sendable, Equatable {
+/// The options of the two iteration-count executors, which k6 gives the same names:
+/// `per-vu-iterations` (each VU runs `iterations`) and `shared-iterations` (all VUs share
+/// `iterations`). Either ends early when `maxDuration` runs out.
+public struct FixedIterations: Sendable, Equatable {
     public var vus: Int
     public var iterations: Int
     public var maxDuration: Duration

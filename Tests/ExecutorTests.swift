@@ -1,0 +1,76 @@
+import StampedeDSL
+import StampedeEngine
+import StampedeMetrics
+import StampedeTarget
+import XCTest
+
+/// Executors against a real server: VU curves, arrival rates, drops, with k6's semantics.
+final class ExecutorTests: XCTestCase {
+    private var server: TargetServer!
+
+    override func setUpWithError() throws { server = try TargetServer() }
+    override func tearDown() { server.shutdown() }
+
+    private func run(_ executor: Executor, workers: Int = 2, onSecond: (Int, MetricSet) -> Void = { _, _ in }, @FlowBuilder flow: () -> [Step]) throws -> MetricSet {
+        let scenario = Scenario("exec", executor: executor, flow: flow)
+        return try LoadRun(scenarios: [scenario], options: RunOptions(workers: workers, target: server.baseURL)).run(onSecond: onSecond).totals
+    }
+
+    func testRampingVUsFollowsItsStages() throws {
+        var peaks: [Int] = []
+        let executor = Executor.rampingVUs(
+            startVUs: 0, stages: [Stage(.seconds(2), target: 20), Stage(.seconds(1), target: 20), Stage(.seconds(1), target: 0)],
+            gracefulRampDown: .zero)
+        let totals = try run(executor, onSecond: { _, metrics in peaks.append(Int(metrics[BuiltinMetrics.vus].value)) }) {
+            Get("/health")
+            Think(.milliseconds(20))
+        }
+        XCTAssertGreaterThanOrEqual(peaks.count, 4)
+        XCTAssertEqual(Double(peaks[0]), 10, accuracy: 1, "halfway up the first stage: \(peaks)")
+        XCTAssertEqual(peaks[1], 20, "top of the ramp: \(peaks)")
+        XCTAssertEqual(peaks[2], 20, "holding: \(peaks)")
+        XCTAssertEqual(totals[BuiltinMetrics.vusMax].value, 20)
+        XCTAssertGreaterThan(totals[BuiltinMetrics.iterations], 500)
+    }
+
+    func testConstantArrivalRateStartsRateTimesDurationIterations() throws {
+        let totals = try run(.constantArrivalRate(200, duration: .seconds(2), preAllocatedVUs: 10)) { Get("/health") }
+        XCTAssertEqual(totals[BuiltinMetrics.iterations], 400)
+        XCTAssertEqual(totals[BuiltinMetrics.droppedIterations], 0)
+        XCTAssertEqual(Int(totals[BuiltinMetrics.httpReqs]), server.stats.requests)
+    }
+
+    func testArrivalRateDropsIterationsThatFindNoFreeVU() throws {
+        server.shutdown()
+        server = try TargetServer(options: TargetOptions(latency: .milliseconds(50)))
+        let totals = try run(.constantArrivalRate(100, duration: .seconds(1), preAllocatedVUs: 1, maxVUs: 2)) { Get("/health") }
+        let started = totals[BuiltinMetrics.iterations] + totals.interruptedIterations
+        XCTAssertEqual(started + totals[BuiltinMetrics.droppedIterations], 100, "every due iteration ran or was dropped")
+        XCTAssertGreaterThan(totals[BuiltinMetrics.droppedIterations], 50, "two VUs at 50 ms each cannot start 100/s")
+        XCTAssertEqual(totals[BuiltinMetrics.vusMax].value, 2, "allocated up to maxVUs")
+    }
+
+    func testRampingArrivalRateIntegratesItsStages() throws {
+        // From 0 to 200/s over 1 s, then 200/s for 0.5 s: 100 + 100 iterations.
+        let executor = Executor.rampingArrivalRate(
+            startRate: 0, stages: [Stage(.seconds(1), target: 200), Stage(.milliseconds(500), target: 200)], preAllocatedVUs: 10)
+        let totals = try run(executor) { Get("/health") }
+        XCTAssertEqual(Double(totals[BuiltinMetrics.iterations]), 200, accuracy: 1)
+        XCTAssertEqual(totals[BuiltinMetrics.droppedIterations], 0)
+    }
+
+    func testInvalidExecutorsAreRejected() {
+        let cases: [(Executor, String)] = [
+            (.rampingVUs(stages: []), "stages must not be empty"),
+            (.rampingVUs(startVUs: 0, stages: [Stage(.seconds(1), target: 0)]), "at least 1"),
+            (.constantArrivalRate(0, duration: .seconds(1), preAllocatedVUs: 1), "rate must be at least 1"),
+            (.constantArrivalRate(10, duration: .seconds(1), preAllocatedVUs: 5, maxVUs: 2), "maxVUs (2) must be at least preAllocatedVUs (5)"),
+        ]
+        for (executor, message) in cases {
+            let scenario = Scenario("bad", executor: executor) { Get("/") }
+            XCTAssertThrowsError(try scenario.validate()) { error in
+                XCTAssertTrue((error as? PlanError)?.message.contains(message) == true, "\(error) should say \(message)")
+            }
+        }
+    }
+}
