@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed wrappers for its variadic calls.
@@ -23,8 +25,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev", "libnghttp2-dev", "libssl-dev"])]
         ),
-        // The plan model and the result-builder DSL that builds it: plain data, no engine.
-        .target(name: "StampedeDSL"),
+        // The plan model, the result-builder DSL and the plan-file reader that build it, and
+        // feeders' data: no engine.
+        .target(
+            name: "StampedeDSL",
+            dependencies: [.product(name: "SwiftCSV", package: "SwiftCSV"), .product(name: "Yams", package: "Yams")]
+        ),
         // Per-worker metric sinks on HDR histograms; merged off the hot path.
         .target(
             name: "StampedeMetrics",

@@ -71,7 +71,7 @@ final class CLITests: XCTestCase {
         assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--duration", "0s"), mentions: "--duration")
         assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--duration", "soon"), mentions: "duration")
         assertUsageError(try stampede("run", "smoke", "--no-such-flag"), mentions: "no-such-flag")
-        assertUsageError(try stampede("run"), mentions: "scenario")
+        assertUsageError(try stampede("run"), mentions: "test name")
     }
 
     func testListShowsTheBuiltInScenarios() throws {

@@ -19,7 +19,7 @@ final class EngineTests: XCTestCase {
     }
 
     private func run(_ scenario: Scenario, workers: Int = 2, target: String? = nil) throws -> RunOutcome {
-        try LoadRun(scenarios: [scenario], options: RunOptions(workers: workers, target: target ?? server.baseURL)).run()
+        try LoadRun(plan: TestPlan(scenario), options: RunOptions(workers: workers, target: target ?? server.baseURL)).run()
     }
 
     func testRequestsCountedEqualRequestsTheServerSaw() throws {
@@ -110,7 +110,7 @@ final class EngineTests: XCTestCase {
     func testStopInterruptsARunningTestAndKeepsItsMetrics() throws {
         _ = try startTarget(TargetOptions(latency: .milliseconds(20)))
         let scenario = Scenario("long", executor: .constantVUs(4, duration: .seconds(60))) { Get("/health") }
-        let run = try LoadRun(scenarios: [scenario], options: RunOptions(workers: 2, target: server.baseURL))
+        let run = try LoadRun(plan: TestPlan(scenario), options: RunOptions(workers: 2, target: server.baseURL))
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(700)) { run.stop() }
         let started = Date()
         let outcome = run.run()
@@ -130,12 +130,12 @@ final class EngineTests: XCTestCase {
 
     func testInvalidPlansAreRejectedBeforeAnyLoad() {
         let noSteps = Scenario("empty", executor: .constantVUs(1, duration: .seconds(1))) {}
-        XCTAssertThrowsError(try LoadRun(scenarios: [noSteps], options: RunOptions(target: "http://127.0.0.1:1")))
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan(noSteps), options: RunOptions(target: "http://127.0.0.1:1")))
         let zeroVUs = Scenario("zero", executor: .constantVUs(0, duration: .seconds(1))) { Get("/") }
-        XCTAssertThrowsError(try LoadRun(scenarios: [zeroVUs], options: RunOptions(target: "http://127.0.0.1:1"))) {
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan(zeroVUs), options: RunOptions(target: "http://127.0.0.1:1"))) {
             XCTAssertEqual(($0 as? PlanError)?.message, "scenario 'zero': vus must be at least 1, got 0")
         }
         let relative = Scenario("rel", executor: .constantVUs(1, duration: .seconds(1))) { Get("/health") }
-        XCTAssertThrowsError(try LoadRun(scenarios: [relative], options: RunOptions(target: nil)))
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan(relative), options: RunOptions(target: nil)))
     }
 }

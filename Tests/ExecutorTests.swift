@@ -13,7 +13,7 @@ final class ExecutorTests: XCTestCase {
 
     private func run(_ executor: Executor, workers: Int = 2, onSecond: (Int, MetricSet) -> Void = { _, _ in }, @FlowBuilder flow: () -> [Step]) throws -> MetricSet {
         let scenario = Scenario("exec", executor: executor, flow: flow)
-        return try LoadRun(scenarios: [scenario], options: RunOptions(workers: workers, target: server.baseURL)).run(onSecond: onSecond).totals
+        return try LoadRun(plan: TestPlan(scenario), options: RunOptions(workers: workers, target: server.baseURL)).run(onSecond: onSecond).totals
     }
 
     func testRampingVUsFollowsItsStages() throws {

@@ -10,13 +10,13 @@ final class ProgressReporter {
 
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) == 1
-    private let scenario: Scenario
+    private let maxVUs: Int
     private var iterations: UInt64 = 0
     private var wroteLine = false
 
-    init(mode: Mode, scenario: Scenario) {
+    init(mode: Mode, maxVUs: Int) {
         enabled = mode == .automatic
-        self.scenario = scenario
+        self.maxVUs = maxVUs
     }
 
     func second(_ index: Int, _ metrics: MetricSet) {
@@ -26,7 +26,7 @@ final class ProgressReporter {
         let requests = metrics[BuiltinMetrics.httpReqs]
         let failed = metrics[BuiltinMetrics.httpReqFailed]
         let p99 = metrics[BuiltinMetrics.httpReqDuration].percentile(99)
-        let line = "running (\(SummaryText.clock(elapsed))), \(Int(metrics[BuiltinMetrics.vus].value))/\(scenario.executor.maxVUs) VUs, "
+        let line = "running (\(SummaryText.clock(elapsed))), \(Int(metrics[BuiltinMetrics.vus].value))/\(maxVUs) VUs, "
             + "\(iterations) complete iterations, \(requests) req/s, p(99)=\(formatTime(p99)), "
             + "\(String(format: "%.2f%%", failed.value * 100)) failed"
         let output = isTerminal ? "\r\u{1B}[2K" + line : line + "\n"

@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A built-in scenario's name.")
+    @Argument(help: "A built-in test's name (see 'stampede list').")
     var scenario: String?
 
     @Option(help: "Ad-hoc run: each iteration is one GET of this URL.")
@@ -45,6 +45,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Per-request timeout.")
     var timeout: Duration = .seconds(60)
 
+    @Option(help: "Multiply VUs, iterations and rates by this factor, e.g. 0.01.")
+    var scale = 1.0
+
+    @Option(help: "Multiply every duration (stages, think times, graceful stops) by this factor.")
+    var durationScale = 1.0
+
+    @Option(name: [.customShort("e"), .long], help: ArgumentHelp("A variable for {{env.NAME}} templates, NAME=VALUE (repeatable).", valueName: "NAME=VALUE"))
+    var env: [String] = []
+
     @Option(help: "Also write the summary JSON to this path (k6's flag).")
     var summaryExport: String?
 
@@ -63,9 +72,14 @@ struct RunCommand: ParsableCommand {
         if let duration, duration <= .zero { throw ValidationError("--duration must be longer than 0s") }
         guard timeout > .zero else { throw ValidationError("--timeout must be longer than 0s") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be above 0, got \(scale)") }
+        guard durationScale > 0, durationScale.isFinite else { throw ValidationError("--duration-scale must be above 0, got \(durationScale)") }
+        for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
+            throw ValidationError("--env '\(entry)' is not NAME=VALUE")
+        }
         switch (scenario, url) {
-        case (nil, nil): throw ValidationError("give a scenario name (see 'stampede list') or --url")
-        case (.some, .some): throw ValidationError("give a scenario name or --url, not both")
+        case (nil, nil): throw ValidationError("give a test name (see 'stampede list') or --url")
+        case (.some, .some): throw ValidationError("give a test name or --url, not both")
         default: break
         }
         if let url { try Self.checkHTTPURL(url, flag: "--url") }
@@ -79,7 +93,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scenario = try resolveScenario()
+        let plan = try resolvePlan()
         var embedded: TargetServer?
         var targetURL = target
         if url == nil && target == nil {
@@ -94,67 +108,87 @@ struct RunCommand: ParsableCommand {
 
         let run: LoadRun
         do {
-            run = try LoadRun(scenarios: [scenario], options: RunOptions(workers: workers, target: targetURL, requestTimeout: timeout))
+            let options = RunOptions(workers: workers, target: targetURL, requestTimeout: timeout, env: environment)
+            run = try LoadRun(plan: plan, options: options)
         } catch {
             throw UsageFailure(message: error.message)
         }
-        let progress = ProgressReporter(mode: quiet ? .off : .automatic, scenario: scenario)
-        if !quiet { print(banner(scenario, target: targetURL, embedded: embedded != nil)) }
+        let progress = ProgressReporter(mode: quiet ? .off : .automatic, maxVUs: plan.maxVUs)
+        if !quiet { print(banner(plan, target: targetURL, embedded: embedded != nil)) }
         let signals = SignalTrap { run.stop() }
         let outcome = run.run { second, metrics in progress.second(second, metrics) }
         withExtendedLifetime(signals) {}
         progress.finish()
 
         let summary = RunSummary(
-            registry: run.registry, totals: outcome.totals, scenarios: [scenario], startedAt: outcome.startedAt,
+            registry: run.registry, totals: outcome.totals, scenarios: plan.scenarios, startedAt: outcome.startedAt,
             endedAt: outcome.endedAt, wasInterrupted: outcome.wasInterrupted, commandLine: CommandLine.arguments,
             engineVersion: LoadRun.httpEngineVersion)
         print(SummaryText.render(summary, mode: summaryMode))
-        try writeResults(summary, name: scenario.name)
+        try writeResults(summary, name: plan.name)
         if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
     }
 
-    /// The scenario to run: a built-in one or the ad-hoc GET loop, with the executor the
-    /// flags ask for.
-    private func resolveScenario() throws -> Scenario {
-        var scenario: Scenario
-        if let url {
-            scenario = Scenario("default", description: "GET \(url)", executor: .sharedIterations(1, iterations: 1)) { Get(url) }
-        } else if let name = self.scenario {
-            guard let found = Catalog.scenario(named: name) else {
-                let known = Catalog.all.map(\.name).joined(separator: ", ")
-                throw UsageFailure(message: "unknown scenario '\(name)'; the built-in ones are: \(known)")
-            }
-            scenario = found
-        } else {
-            throw UsageFailure(message: "give a scenario name or --url")
+    /// The process environment, overridden by `--env`.
+    private var environment: [String: String] {
+        var values = ProcessInfo.processInfo.environment
+        for entry in env {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        if vus != nil || duration != nil || iterations != nil {
-            let vus = self.vus ?? 1
-            if let iterations {
-                guard iterations >= vus else {
-                    throw UsageFailure(message: "--iterations (\(iterations)) must be at least --vus (\(vus))")
-                }
-                scenario.executor = .sharedIterations(vus, iterations: iterations, maxDuration: duration ?? .seconds(600))
-            } else if let duration {
-                scenario.executor = .constantVUs(vus, duration: duration)
-            } else {
-                scenario.executor = .sharedIterations(vus, iterations: vus)
-            }
-        }
-        return scenario
+        return values
     }
 
-    private func banner(_ scenario: Scenario, target: String?, embedded: Bool) -> String {
+    /// The test to run: a built-in one or the ad-hoc GET loop, with the executor the flags
+    /// ask for, scaled as asked.
+    private func resolvePlan() throws -> TestPlan {
+        var plan: TestPlan
+        if let url {
+            plan = TestPlan(Scenario("default", description: "GET \(url)", executor: .sharedIterations(1, iterations: 1)) { Get(url) })
+        } else if let name = self.scenario {
+            guard let found = Catalog.plan(named: name) else {
+                let known = Catalog.all.map(\.name).joined(separator: ", ")
+                throw UsageFailure(message: "unknown test '\(name)'; the built-in ones are: \(known)")
+            }
+            plan = found
+        } else {
+            throw UsageFailure(message: "give a test name or --url")
+        }
+        if let executor = try executorFromFlags() {
+            guard plan.scenarios.count == 1 else {
+                throw UsageFailure(message: "--vus, --duration and --iterations apply to a test with one scenario; '\(plan.name)' has \(plan.scenarios.count)")
+            }
+            plan.scenarios[0].executor = executor
+        }
+        return scale == 1 && durationScale == 1 ? plan : plan.scaled(load: scale, time: durationScale)
+    }
+
+    /// The executor `--vus`, `--duration` and `--iterations` ask for, as k6 reads them.
+    private func executorFromFlags() throws -> Executor? {
+        guard vus != nil || duration != nil || iterations != nil else { return nil }
+        let vus = self.vus ?? 1
+        if let iterations {
+            guard iterations >= vus else { throw UsageFailure(message: "--iterations (\(iterations)) must be at least --vus (\(vus))") }
+            return .sharedIterations(vus, iterations: iterations, maxDuration: duration ?? .seconds(600))
+        }
+        if let duration { return .constantVUs(vus, duration: duration) }
+        return .sharedIterations(vus, iterations: vus)
+    }
+
+    private func banner(_ plan: TestPlan, target: String?, embedded: Bool) -> String {
         let targetLine = embedded ? "\(target ?? "") (embedded business-support API)" : (target ?? url ?? "")
-        return """
-
-                 execution: local (\(workers) worker\(workers == 1 ? "" : "s"))
-                    target: \(targetLine)
-                 scenarios: 1 scenario, \(scenario.executor.maxVUs) max VUs, \(scenario.executor.maxDuration.humanReadable) max duration (incl. graceful stop):
-                          * \(scenario.name): \(scenario.executor.summary)
-
-            """
+        let count = plan.scenarios.count
+        var lines = [
+            "",
+            "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
+            "        target: \(targetLine)",
+            "     scenarios: \(count) scenario\(count == 1 ? "" : "s"), \(plan.maxVUs) max VUs, \(plan.maxDuration.humanReadable) max duration (incl. graceful stop):",
+        ]
+        for scenario in plan.scenarios {
+            let start = scenario.startTime > .zero ? " (startTime: \(scenario.startTime.humanReadable))" : ""
+            lines.append("              * \(scenario.name): \(scenario.executor.summary)\(start)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     private func writeResults(_ summary: RunSummary, name: String) throws {

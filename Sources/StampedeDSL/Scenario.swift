@@ -3,12 +3,12 @@
 ///
 /// ```swift
 /// let browse = Scenario("browse", executor: .constantVUs(10, duration: .seconds(30))) {
-///     Get("/products")
+///     Get("/products").check(.status(200))
 ///     Think(.milliseconds(500))
 /// }
 /// ```
-public struct Scenario: Sendable, Equatable {
-    /// The name used on the command line (`stampede run NAME`), in tags and in the results folder.
+public struct Scenario: Sendable {
+    /// The name used in tags, the summary and the results folder.
     public var name: String
     /// One line for `stampede list`.
     public var description: String
@@ -16,6 +16,16 @@ public struct Scenario: Sendable, Equatable {
     public var executor: Executor
     /// The steps one iteration runs, in order.
     public var flow: [Step]
+    /// When the scenario starts, counted from the start of the test (k6's `startTime`).
+    public var startTime: Duration = .zero
+    /// An iteration starts at most this often per VU: a faster one waits out the rest.
+    public var pacing: Duration?
+    /// Tags on every request of the scenario (k6's scenario `tags`).
+    public var tags: [String: String] = [:]
+    /// Variables every VU of the scenario starts each iteration with (k6's scenario `env`).
+    public var env: [String: String] = [:]
+    /// Rows of test data: each iteration reads one into the VU's variables.
+    public var feeder: Feeder?
 
     public init(
         _ name: String,
@@ -29,16 +39,95 @@ public struct Scenario: Sendable, Equatable {
         self.flow = flow()
     }
 
+    /// A copy with `change` applied: `scenario.with { $0.startTime = .seconds(30) }`.
+    public func with(_ change: (inout Scenario) -> Void) -> Scenario {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
     /// Checks what the type system cannot: names, executor bounds, a flow with at least one step.
     public func validate() throws(PlanError) {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw PlanError("scenario name '\(name)' must be letters, digits, '-' or '_'")
         }
         guard !flow.isEmpty else { throw PlanError("scenario '\(name)' has no steps") }
+        guard startTime >= .zero else { throw PlanError("scenario '\(name)': startTime must not be negative") }
+        if let pacing, pacing <= .zero { throw PlanError("scenario '\(name)': pacing must be longer than 0s") }
         do {
             try executor.validate()
+            try validate(flow)
         } catch {
             throw PlanError("scenario '\(name)': \(error.message)")
+        }
+    }
+
+    private func validate(_ steps: [Step]) throws(PlanError) {
+        for step in steps {
+            switch step {
+            case .request(let spec):
+                guard !spec.method.isEmpty, spec.method.allSatisfy({ $0.isLetter }) else {
+                    throw PlanError("'\(spec.method)' is not an HTTP method")
+                }
+                for template in [spec.url] + spec.headers.map(\.value) {
+                    guard Template(template) != nil else { throw PlanError("unclosed '{{' in '\(template)'") }
+                }
+            case .think(.fixed(let d)), .think(.exponential(let d)):
+                guard d >= .zero else { throw PlanError("think time must not be negative") }
+            case .think(.uniform(let low, let high)):
+                guard low >= .zero, low <= high else { throw PlanError("think time range \(low.humanReadable)…\(high.humanReadable) is empty") }
+            case .group(let name, let inner):
+                guard !name.isEmpty, !name.contains("::") else { throw PlanError("group name '\(name)' must be non-empty without '::'") }
+                try validate(inner)
+            case .branch(_, let then, let otherwise):
+                try validate(then)
+                try validate(otherwise)
+            case .loop(let count, let body):
+                guard count >= 0 else { throw PlanError("a loop's count must not be negative") }
+                try validate(body)
+            case .code:
+                break
+            }
+        }
+    }
+}
+
+/// A whole test: its scenarios, run side by side, and what runs once before and after them.
+public struct TestPlan: Sendable {
+    public var name: String
+    public var description: String
+    public var scenarios: [Scenario]
+    /// Runs once, by one VU, before any scenario starts. The variables it leaves (extracted
+    /// values, code steps' results) are given to every VU of every scenario.
+    public var setup: [Step]
+    /// Runs once after the scenarios end, also when the run was interrupted, with setup's variables.
+    public var teardown: [Step]
+
+    public init(_ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = []) {
+        self.name = name
+        self.description = description
+        self.scenarios = scenarios
+        self.setup = setup
+        self.teardown = teardown
+    }
+
+    /// A plan of one scenario, named after it.
+    public init(_ scenario: Scenario) {
+        self.init(scenario.name, description: scenario.description, scenarios: [scenario])
+    }
+
+    /// The most VUs running at once if every scenario peaked together.
+    public var maxVUs: Int { scenarios.reduce(0) { $0 + $1.executor.maxVUs } }
+
+    /// The longest the scenarios may run, start times and graceful stops included.
+    public var maxDuration: Duration { scenarios.map { $0.startTime + $0.executor.maxDuration }.max() ?? .zero }
+
+    public func validate() throws(PlanError) {
+        guard !scenarios.isEmpty else { throw PlanError("test '\(name)' has no scenarios") }
+        var names = Set<String>()
+        for scenario in scenarios {
+            try scenario.validate()
+            guard names.insert(scenario.name).inserted else { throw PlanError("two scenarios are named '\(scenario.name)'") }
         }
     }
 }

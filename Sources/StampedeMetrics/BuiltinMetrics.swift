@@ -3,13 +3,13 @@
 public enum BuiltinMetrics {
     static let trends = [
         "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
-        "http_req_sending", "http_req_waiting", "http_req_receiving", "iteration_duration",
+        "http_req_sending", "http_req_waiting", "http_req_receiving", "iteration_duration", "group_duration",
     ]
     static let counters: [(String, ValueType)] = [
         ("http_reqs", .default), ("iterations", .default), ("data_sent", .data), ("data_received", .data),
         ("dropped_iterations", .default),
     ]
-    static let rates = ["http_req_failed"]
+    static let rates = ["http_req_failed", "checks"]
     static let gauges = ["vus", "vus_max"]
 
     public static let httpReqDuration = TrendID(slot: 0)
@@ -20,8 +20,9 @@ public enum BuiltinMetrics {
     public static let httpReqWaiting = TrendID(slot: 5)
     public static let httpReqReceiving = TrendID(slot: 6)
     public static let iterationDuration = TrendID(slot: 7)
+    public static let groupDuration = TrendID(slot: 8)
     /// `http_req_duration{expected_response:true}`, which k6 always reports.
-    public static let httpReqDurationExpected = TrendID(slot: 8)
+    public static let httpReqDurationExpected = TrendID(slot: 9)
 
     public static let httpReqs = CounterID(slot: 0)
     public static let iterations = CounterID(slot: 1)
@@ -30,6 +31,8 @@ public enum BuiltinMetrics {
     public static let droppedIterations = CounterID(slot: 4)
 
     public static let httpReqFailed = RateID(slot: 0)
+    /// Passed checks among all checks run.
+    public static let checks = RateID(slot: 1)
 
     public static let vus = GaugeID(slot: 0)
     public static let vusMax = GaugeID(slot: 1)

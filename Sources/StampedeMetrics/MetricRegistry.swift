@@ -31,10 +31,20 @@ public struct CounterID: Sendable, Equatable { public let slot: Int }
 public struct RateID: Sendable, Equatable { public let slot: Int }
 public struct GaugeID: Sendable, Equatable { public let slot: Int }
 
-/// The metrics of a run and where each lives in a `MetricSink`. Built once before the run
+/// One check of the test, identified by its name and the group it stands in.
+public struct CheckDescriptor: Sendable, Equatable {
+    public let name: String
+    /// k6's group path: `""` at the root, `::checkout` inside group "checkout".
+    public let groupPath: String
+    /// Index of its results in `MetricSet.checkResults`.
+    public let slot: Int
+}
+
+/// The metrics of a run and where each lives in a `MetricSet`. Built once before the run
 /// and shared read-only by every worker.
 public struct MetricRegistry: Sendable {
     public private(set) var metrics: [MetricDescriptor] = []
+    public private(set) var checks: [CheckDescriptor] = []
     public private(set) var trendCount = 0
     public private(set) var counterCount = 0
     public private(set) var rateCount = 0
@@ -49,6 +59,13 @@ public struct MetricRegistry: Sendable {
         addTrend(
             "http_req_duration{expected_response:true}", contains: .time,
             parent: "http_req_duration", tags: ["expected_response": "true"])
+    }
+
+    /// The slot of a check's results, registering it on first sight.
+    public mutating func check(named name: String, groupPath: String) -> Int {
+        if let known = checks.first(where: { $0.name == name && $0.groupPath == groupPath }) { return known.slot }
+        checks.append(CheckDescriptor(name: name, groupPath: groupPath, slot: checks.count))
+        return checks.count - 1
     }
 
     /// The descriptor named `name`, if the run has it.

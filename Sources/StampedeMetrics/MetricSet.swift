@@ -10,6 +10,8 @@ public struct MetricSet: Sendable {
     public var errors: [UInt64]
     /// Iterations cut short by the end of the test or an interrupt (k6's "interrupted").
     public var interruptedIterations: UInt64 = 0
+    /// Each check's passes (true) and failures, indexed by `CheckDescriptor.slot`.
+    public var checkResults: [Rate]
 
     public init(registry: MetricRegistry) {
         trends = Array(repeating: Trend(), count: registry.trendCount)
@@ -17,6 +19,7 @@ public struct MetricSet: Sendable {
         rates = Array(repeating: Rate(), count: registry.rateCount)
         gauges = Array(repeating: Gauge(), count: registry.gaugeCount)
         errors = Array(repeating: 0, count: ErrorClass.allCases.count)
+        checkResults = Array(repeating: Rate(), count: registry.checks.count)
     }
 
     @inline(__always) public mutating func record(_ id: TrendID, _ value: UInt64) { trends[id.slot].record(value) }
@@ -25,6 +28,12 @@ public struct MetricSet: Sendable {
     @inline(__always) public mutating func set(_ id: GaugeID, _ value: Double) { gauges[id.slot].set(value) }
     @inline(__always) public mutating func count(_ error: ErrorClass) { errors[error.rawValue] &+= 1 }
 
+    /// Records one check's outcome, in its own counts and in the `checks` rate.
+    @inline(__always) public mutating func recordCheck(slot: Int, passed: Bool) {
+        checkResults[slot].record(passed)
+        rates[BuiltinMetrics.checks.slot].record(passed)
+    }
+
     public subscript(id: TrendID) -> Trend { trends[id.slot] }
     public subscript(id: CounterID) -> UInt64 { counters[id.slot] }
     public subscript(id: RateID) -> Rate { rates[id.slot] }
@@ -32,21 +41,24 @@ public struct MetricSet: Sendable {
 
     /// Adds another worker's set for the same span: gauges add up.
     public mutating func mergeConcurrent(_ other: MetricSet) {
-        mergeAccumulating(other)
+        absorb(other)
         for i in gauges.indices { gauges[i].addConcurrent(other.gauges[i]) }
     }
 
     /// Appends the set of a later span: gauges take the later value.
     public mutating func append(_ later: MetricSet) {
-        mergeAccumulating(later)
+        absorb(later)
         for i in gauges.indices { gauges[i].follow(later.gauges[i]) }
     }
 
-    private mutating func mergeAccumulating(_ other: MetricSet) {
+    /// Adds everything but gauges: what setup and teardown add to a run's totals, since
+    /// their VU is not one of the test's.
+    public mutating func absorb(_ other: MetricSet) {
         for i in trends.indices { trends[i].merge(other.trends[i]) }
         for i in counters.indices { counters[i] &+= other.counters[i] }
         for i in rates.indices { rates[i].merge(other.rates[i]) }
         for i in errors.indices { errors[i] &+= other.errors[i] }
+        for i in checkResults.indices { checkResults[i].merge(other.checkResults[i]) }
         interruptedIterations &+= other.interruptedIterations
     }
 }

@@ -46,8 +46,7 @@ public enum SummaryExport {
         let timestamp = ISO8601DateFormatter()
         timestamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return [
-            // The root group's id is the MD5 of its path, which is empty.
-            "root_group": ["name": "", "path": "", "id": "d41d8cd98f00b204e9800998ecf8427e", "groups": [:], "checks": [:]] as [String: Any],
+            "root_group": rootGroup(summary),
             "metrics": metrics,
             "stampede": [
                 "version": StampedeVersion.current,
@@ -64,6 +63,33 @@ public enum SummaryExport {
                 "percentiles": percentiles,
             ] as [String: Any],
         ]
+    }
+
+    /// k6's group tree with each check's passes and fails. (k6's `id` is the MD5 of the
+    /// path; only the root's is written, since it is fixed.)
+    static func rootGroup(_ summary: RunSummary) -> [String: Any] {
+        func group(_ name: String, path: String) -> [String: Any] {
+            var checks: [String: Any] = [:]
+            for check in summary.registry.checks where check.groupPath == path {
+                let result = summary.totals.checkResults[check.slot]
+                checks[check.name] = ["name": check.name, "path": "\(path)::\(check.name)", "passes": result.trues, "fails": result.falses]
+            }
+            let depth = path.components(separatedBy: "::").count
+            var groups: [String: Any] = [:]
+            let childPaths = Set(summary.registry.checks.map(\.groupPath).flatMap { full -> [String] in
+                let parts = full.components(separatedBy: "::")
+                return parts.count > depth ? [parts.prefix(depth + 1).joined(separator: "::")] : []
+            }).filter { $0.hasPrefix(path) }
+            for child in childPaths {
+                let childName = child.components(separatedBy: "::").last ?? child
+                groups[childName] = group(childName, path: child)
+            }
+            return ["name": name, "path": path, "groups": groups, "checks": checks]
+        }
+        var root = group("", path: "")
+        // The root's id is the MD5 of its empty path.
+        root["id"] = "d41d8cd98f00b204e9800998ecf8427e"
+        return root
     }
 
     /// The document as pretty, key-sorted JSON.

@@ -37,7 +37,7 @@ public enum SummaryText {
                 widths[key + i] = max(widths[key + i], column.count)
             }
         }
-        var out = "\n\n  █ TOTAL RESULTS \n\n"
+        var out = "\n\n  █ TOTAL RESULTS \n\n" + checksBlock(summary)
         var section = ""
         for row in rows {
             if row.section != section {
@@ -83,7 +83,7 @@ public enum SummaryText {
             return hasData(registry.metric(named: base) ?? metric, summary.totals)
         }
         var rows: [Row] = []
-        for section in ["HTTP", "EXECUTION", "NETWORK", "CUSTOM"] {
+        for section in ["HTTP", "EXECUTION", "NETWORK", "CUSTOM"] {  // CHECKS has its own block
             let parents = visible.filter { $0.parent == nil && sectionName($0.name) == section }.sorted { $0.name < $1.name }
             for parent in parents {
                 rows.append(row(parent, section: section, summary))
@@ -131,8 +131,38 @@ public enum SummaryText {
     private static func sectionName(_ name: String) -> String {
         if name.hasPrefix("http_") { return "HTTP" }
         if name.hasPrefix("data_") { return "NETWORK" }
-        if name.hasPrefix("iteration") || name.hasPrefix("vus") || name == "dropped_iterations" { return "EXECUTION" }
+        if name == "checks" { return "CHECKS" }
+        if name.hasPrefix("iteration") || name.hasPrefix("vus") || name == "dropped_iterations" || name == "group_duration" {
+            return "EXECUTION"
+        }
         return "CUSTOM"
+    }
+
+    /// k6 1.x's checks block: totals, then each check with ✓ or ✗ and, when some failed, its split.
+    private static func checksBlock(_ summary: RunSummary) -> String {
+        let rate = summary.totals[BuiltinMetrics.checks]
+        guard rate.total > 0 else { return "" }
+        let rows = [
+            ("checks_total", "\(rate.total)", String(format: "%.6f/s", Double(rate.total) / summary.duration)),
+            ("checks_succeeded", ValueFormat.percent(rate.value), "\(rate.trues) out of \(rate.total)"),
+            ("checks_failed", ValueFormat.percent(1 - rate.value), "\(rate.falses) out of \(rate.total)"),
+        ]
+        let width = rows.map(\.1.count).max() ?? 0
+        var out = ""
+        for (name, value, detail) in rows {
+            let dots = String(repeating: ".", count: nameColumn - 4 - name.count)
+            out += "    \(name)\(dots): \(value.padding(toLength: width, withPad: " ", startingAt: 0)) \(detail)\n"
+        }
+        out += "\n"
+        for check in summary.registry.checks {
+            let result = summary.totals.checkResults[check.slot]
+            let label = check.groupPath.split(separator: "::").map(String.init) + [check.name]
+            out += "    \(result.falses == 0 ? "✓" : "✗") \(label.joined(separator: " › "))\n"
+            if result.falses > 0 {
+                out += "      ↳  \(Int((result.value * 100).rounded()))% — ✓ \(result.trues) / ✗ \(result.falses)\n"
+            }
+        }
+        return out + "\n"
     }
 
     private static func format(_ value: Double, _ contains: ValueType) -> String {

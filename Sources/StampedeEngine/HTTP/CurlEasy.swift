@@ -4,6 +4,17 @@ import CCurl
 /// settings carry over. Options that never change are set once in `init`.
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
+    private let owner: UnsafeMutableRawPointer
+
+    /// Whether response headers are handed to the owning VU (for checks and extractions);
+    /// off, libcurl makes no header callback at all.
+    var capturesHeaders = false {
+        didSet {
+            guard capturesHeaders != oldValue else { return }
+            stampede_easy_setopt_header(handle, capturesHeaders ? receiveHeader : nil)
+            set(CURLOPT_HEADERDATA, capturesHeaders ? UnsafeRawPointer(owner) : nil)
+        }
+    }
 
     /// - Parameter owner: the object libcurl hands back in callbacks and `CURLINFO_PRIVATE`;
     ///   the caller keeps it alive for as long as the handle.
@@ -11,10 +22,12 @@ final class CurlEasy {
         CurlGlobal.ensureInitialized()
         guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         handle = easy
+        self.owner = owner
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         stampede_easy_setopt_ptr(easy, CURLOPT_PRIVATE, owner)
-        stampede_easy_setopt_write(easy, discardBody)
+        stampede_easy_setopt_write(easy, receiveBody)
+        stampede_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, owner)
         stampede_easy_setopt_prereq(easy, markTransferStart)
         stampede_easy_setopt_ptr(easy, CURLOPT_PREREQDATA, owner)
     }
@@ -62,8 +75,29 @@ final class CurlEasy {
     }
 }
 
-/// Response bodies are not kept: their size is read from libcurl when the transfer ends.
-private let discardBody: curl_write_callback = { _, size, count, _ in size * count }
+/// Response bodies are kept only when the VU's request has checks or extractions that read
+/// them; otherwise their size is all that counts, read from libcurl when the transfer ends.
+private let receiveBody: curl_write_callback = { data, size, count, owner in
+    let length = size * count
+    guard let owner, let data else { return length }
+    let vu = Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue()
+    if vu.capturesBody {
+        vu.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    }
+    return length
+}
+
+/// Keeps the header lines of the final response (a new status line starts over, so only
+/// the last response of a redirect chain remains).
+private let receiveHeader: curl_write_callback = { data, size, count, owner in
+    let length = size * count
+    guard let owner, let data else { return length }
+    let vu = Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue()
+    let line = UnsafeRawBufferPointer(start: data, count: length)
+    if line.starts(with: "HTTP/".utf8) { vu.responseHeaders.removeAll(keepingCapacity: true) }
+    vu.responseHeaders.append(contentsOf: line)
+    return length
+}
 
 /// Marks, on the VU's own clock, the moment its connection was ready and the request began.
 private let markTransferStart: curl_prereq_callback = { owner, _, _, _, _ in

@@ -2,8 +2,9 @@ import CCurl
 import Glibc
 import StampedeDSL
 
-/// A plan's request turned, once per worker, into the C values libcurl reads: no string is
-/// built and nothing is allocated when a VU sends it.
+/// A plan's request turned, once per run, into the C values libcurl reads: no string is
+/// built and nothing is allocated when a VU sends it. Also used for one send of a templated
+/// request, rendered for that VU.
 final class PreparedRequest {
     let url: UnsafeMutablePointer<CChar>
     let headers: OpaquePointer?
@@ -16,24 +17,28 @@ final class PreparedRequest {
     /// `CURLINFO_SIZE_UPLOAD_T`. data_sent must add the latter only then.
     let sendsBodyAfterHeaders: Bool
 
-    init(_ spec: RequestSpec, resolvedURL: String) {
+    convenience init(_ spec: RequestSpec, resolvedURL: String) {
+        self.init(method: spec.method, url: resolvedURL, headers: spec.headers.map { ($0.name, $0.value) }, body: spec.body)
+    }
+
+    init(method: String, url resolvedURL: String, headers: [(name: String, value: String)], body: [UInt8]?) {
         url = strdup(resolvedURL)
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for header in spec.headers {
+        for header in headers {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
-        headers = OpaquePointer(list)
-        let method = spec.method.uppercased()
+        self.headers = OpaquePointer(list)
+        let method = method.uppercased()
         isHead = method == "HEAD"
         customMethod = ["GET", "POST", "HEAD"].contains(method) ? nil : strdup(method)
-        if let bytes = spec.body ?? (method == "POST" ? [] : nil) {
+        if let bytes = body ?? (method == "POST" ? [] : nil) {
             let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
             _ = storage.initialize(from: bytes)
-            body = UnsafeMutableBufferPointer(rebasing: storage[0..<bytes.count])
+            self.body = UnsafeMutableBufferPointer(rebasing: storage[0..<bytes.count])
         } else {
-            body = nil
+            self.body = nil
         }
-        sendsBodyAfterHeaders = (body?.count ?? 0) > 64 * 1024
+        sendsBodyAfterHeaders = (self.body?.count ?? 0) > 64 * 1024
     }
 
     deinit {

@@ -3,7 +3,7 @@ import StampedeDSL
 import StampedeMetrics
 import Synchronization
 
-/// How a run is carried out, beyond what the scenarios say.
+/// How a run is carried out, beyond what the plan says.
 public struct RunOptions: Sendable {
     /// Worker threads; each drives its own libcurl multi handle.
     public var workers: Int
@@ -11,11 +11,20 @@ public struct RunOptions: Sendable {
     public var target: String?
     /// How long one request may take before it fails with `timeout` (k6's default: 60s).
     public var requestTimeout: Duration
+    /// The environment templates read as `{{env.NAME}}`.
+    public var env: [String: String]
+    /// Where relative feeder paths are found.
+    public var baseDirectory: URL?
 
-    public init(workers: Int = LoadRun.defaultWorkerCount, target: String? = nil, requestTimeout: Duration = .seconds(60)) {
+    public init(
+        workers: Int = LoadRun.defaultWorkerCount, target: String? = nil, requestTimeout: Duration = .seconds(60),
+        env: [String: String] = [:], baseDirectory: URL? = nil
+    ) {
         self.workers = workers
         self.target = target
         self.requestTimeout = requestTimeout
+        self.env = env
+        self.baseDirectory = baseDirectory
     }
 }
 
@@ -28,45 +37,131 @@ public struct RunOutcome: Sendable {
     public let wasInterrupted: Bool
 }
 
-/// One load test run on this machine: its workers, their metrics, and the stop switch.
+/// One load test run on this machine: setup, the scenarios on their workers, teardown, and
+/// the stop switch. Setup and teardown run through the same workers and metrics as the
+/// load, as one VU doing one iteration.
 ///
 /// ```swift
-/// let run = try LoadRun(scenarios: [scenario], options: RunOptions(target: "http://127.0.0.1:8080"))
+/// let run = try LoadRun(plan: TestPlan(scenario), options: RunOptions(target: "http://127.0.0.1:8080"))
 /// let outcome = run.run { second, metrics in print(second, metrics[BuiltinMetrics.httpReqs]) }
 /// ```
 public final class LoadRun: Sendable {
     /// The CPUs this process may run on.
     public static var defaultWorkerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    public let plan: TestPlan
     public let registry: MetricRegistry
-    public let scenarios: [Scenario]
-    private let workers: [Worker]
-    private let aggregator: IntervalAggregator
-    private let finished = DispatchSemaphore(value: 0)
+    private let options: RunOptions
+    private let programs: [FlowProgram]
+    private let setupProgram: FlowProgram
+    private let teardownProgram: FlowProgram
+    private let feeders: [FeederCursor?]
+    private let current = Mutex<[Worker]>([])
     private let stopped = Atomic<Bool>(false)
 
-    public init(scenarios: [Scenario], options: RunOptions) throws(PlanError) {
+    public init(plan: TestPlan, options: RunOptions) throws(PlanError) {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
-        for scenario in scenarios { try scenario.validate() }
-        self.scenarios = scenarios
-        registry = MetricRegistry()
-        let assignments = Planner.assign(scenarios, workers: options.workers)
-        let workerCount = (assignments.map(\.worker).max() ?? 0) + 1
-        aggregator = IntervalAggregator(registry: registry, workerCount: workerCount)
-        workers = (0..<workerCount).map { [registry, aggregator, finished] in
-            Worker(id: $0, registry: registry, aggregator: aggregator, finished: finished)
+        try plan.validate()
+        var registry = MetricRegistry()
+        var programs: [FlowProgram] = []
+        var feeders: [FeederCursor?] = []
+        for scenario in plan.scenarios {
+            do {
+                programs.append(try FlowProgram(scenario.flow, baseURL: options.target, registry: &registry))
+                feeders.append(try scenario.feeder.map { feeder throws(PlanError) in
+                    let rows = try feeder.load(relativeTo: options.baseDirectory)
+                    if feeder.strategy == .uniquePerVU, rows.count < scenario.executor.maxVUs {
+                        throw PlanError("feeder has \(rows.count) rows, unique-per-vu needs one for each of \(scenario.executor.maxVUs) VUs")
+                    }
+                    return FeederCursor(rows: rows, strategy: feeder.strategy)
+                })
+            } catch {
+                throw PlanError("scenario '\(scenario.name)': \(error.message)")
+            }
         }
-        let timeout = Int(max(1, options.requestTimeout.nanoseconds / 1_000_000))
-        for assignment in assignments {
-            try workers[assignment.worker].add(
-                assignment.scenario, segment: assignment.segment, baseURL: options.target, timeoutMilliseconds: timeout)
+        setupProgram = try FlowProgram(plan.setup, baseURL: options.target, registry: &registry)
+        teardownProgram = try FlowProgram(plan.teardown, baseURL: options.target, registry: &registry)
+        let limit = FileLimit.raiseToHard()
+        // Each VU may hold a connection; each worker and libcurl need a few descriptors more.
+        let needed = plan.maxVUs + 16 * options.workers + 64
+        guard needed <= limit else {
+            throw PlanError("the plan needs up to \(needed) open files (one connection per VU) but this process may open \(limit); raise the hard limit (ulimit -Hn)")
         }
+        self.plan = plan
+        self.options = options
+        self.registry = registry
+        self.programs = programs
+        self.feeders = feeders
     }
 
-    /// Runs the test to its end (or until `stop()`), calling `onSecond` on this thread with
-    /// each completed second's metrics as it comes in.
+    /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`
+    /// on this thread with each completed second of the load as it comes in.
     public func run(onSecond: (Int, MetricSet) -> Void = { _, _ in }) -> RunOutcome {
         let startedAt = Date()
+        var totals = MetricSet(registry: registry)
+        var shared: [String: String] = [:]
+        if !plan.setup.isEmpty {
+            let setup = runOnce("setup", setupProgram, vars: [:])
+            totals.absorb(setup.totals)
+            shared = setup.vars
+        }
+        if !stopped.load(ordering: .relaxed) {
+            let assignments = Planner.assign(plan.scenarios, workers: options.workers)
+            let load = runPhase(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, onSecond: onSecond) { workers in
+                for assignment in assignments {
+                    let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
+                    let scenario = assignment.scenario
+                    workers[assignment.worker].add(ScenarioRunner.Setup(
+                        scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
+                        initialVars: shared.merging(scenario.env) { _, own in own },
+                        env: options.env.merging(scenario.env) { _, own in own }, timeoutMilliseconds: timeoutMilliseconds))
+                }
+            }
+            totals.append(load)
+        }
+        if !plan.teardown.isEmpty {
+            // Teardown runs even after a stop: it cleans up what setup made.
+            let wasStopped = stopped.exchange(false, ordering: .relaxed)
+            totals.absorb(runOnce("teardown", teardownProgram, vars: shared).totals)
+            if wasStopped { stopped.store(true, ordering: .relaxed) }
+        }
+        return RunOutcome(totals: totals, startedAt: startedAt, endedAt: Date(), wasInterrupted: stopped.load(ordering: .relaxed))
+    }
+
+    /// Interrupts every VU and ends the run; the metrics measured so far are kept. Safe from
+    /// any thread, e.g. a signal handler's queue.
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        for worker in current.withLock({ $0 }) { worker.stop() }
+    }
+
+    /// The libcurl in use, for run metadata.
+    public static var httpEngineVersion: String { CurlGlobal.version }
+
+    private var timeoutMilliseconds: Int { Int(max(1, options.requestTimeout.nanoseconds / 1_000_000)) }
+
+    /// Runs one iteration of `program` on one VU (setup, teardown); returns its metrics and
+    /// the VU's variables afterwards.
+    private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
+        let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
+        var runner: ScenarioRunner?
+        let phase = runPhase(workerCount: 1, onSecond: { _, _ in }) { workers in
+            workers[0].add(ScenarioRunner.Setup(
+                scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
+                timeoutMilliseconds: timeoutMilliseconds))
+            runner = workers[0].scenarios.first
+        }
+        return (phase, runner?.vus.first?.vars ?? vars)
+    }
+
+    /// Creates `workerCount` workers, lets `assign` give them scenarios, runs them to the end.
+    private func runPhase(workerCount: Int, onSecond: (Int, MetricSet) -> Void, assign: ([Worker]) -> Void) -> MetricSet {
+        let aggregator = IntervalAggregator(registry: registry, workerCount: workerCount)
+        let finished = DispatchSemaphore(value: 0)
+        let workers = (0..<workerCount).map { Worker(id: $0, registry: registry, aggregator: aggregator, finished: finished) }
+        assign(workers)
+        current.withLock { $0 = workers }
+        if stopped.load(ordering: .relaxed) { workers.forEach { $0.stop() } }
         let runStart = MonotonicClock.now()
         for worker in workers { worker.start(runStart: runStart) }
         var running = workers.count
@@ -75,18 +170,7 @@ public final class LoadRun: Sendable {
             for (index, metrics) in aggregator.drain() { onSecond(index, metrics) }
         }
         for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics) }
-        return RunOutcome(
-            totals: aggregator.totals, startedAt: startedAt, endedAt: Date(),
-            wasInterrupted: stopped.load(ordering: .relaxed))
+        current.withLock { $0 = [] }
+        return aggregator.totals
     }
-
-    /// Interrupts every VU and ends the run; the metrics measured so far are kept. Safe from
-    /// any thread, e.g. a signal handler's queue.
-    public func stop() {
-        stopped.store(true, ordering: .relaxed)
-        for worker in workers { worker.stop() }
-    }
-
-    /// The libcurl in use, for run metadata.
-    public static var httpEngineVersion: String { CurlGlobal.version }
 }

@@ -1,47 +1,60 @@
 import StampedeDSL
 
-/// One scenario's segment on one worker: its flow (prepared for libcurl), its executor and
-/// its VUs. The executor decides when VUs start; the worker runs their steps.
+/// One scenario's segment on one worker: its compiled flow, its executor and its VUs. The
+/// executor decides when VUs start; the worker runs their steps.
 final class ScenarioRunner: VUPool {
-    enum PlannedStep {
-        case request(PreparedRequest)
-        case think(nanoseconds: UInt64)
-    }
-
     let name: String
-    let steps: [PlannedStep]
+    let program: FlowProgram
     let executor: ExecutorRuntime
+    /// When the scenario starts, after the start of the run.
+    let startOffset: UInt64
+    let pacing: UInt64?
+    let feeder: FeederCursor?
+    /// Variables every VU starts with: setup's results and the scenario's env.
+    let initialVars: [String: String]
+    /// The environment templates read as `{{env.NAME}}`.
+    let env: [String: String]
     private(set) var vus: [VirtualUser] = []
+    var isStarted = false
     /// VUs in an iteration.
     var busyCount = 0
+    /// A sequential feeder ran out: no iteration starts again.
+    var feederExhausted = false
     private unowned let worker: Worker
     /// The most VUs this segment may allocate, and what new ones need.
     private let vuLimit: Int
     private let firstVUID: Int
     private let timeoutMilliseconds: Int
 
-    init(scenario: Scenario, segment: ExecutionSegment, baseURL: String?, worker: Worker, timeoutMilliseconds: Int) throws(PlanError) {
+    struct Setup {
+        let scenario: Scenario
+        let program: FlowProgram
+        let segment: ExecutionSegment
+        let feeder: FeederCursor?
+        let initialVars: [String: String]
+        let env: [String: String]
+        let timeoutMilliseconds: Int
+    }
+
+    init(_ setup: Setup, worker: Worker) {
+        let scenario = setup.scenario
         name = scenario.name
+        program = setup.program
+        executor = scenario.executor.makeRuntime(segment: setup.segment)
+        startOffset = UInt64(max(0, scenario.startTime.nanoseconds))
+        pacing = scenario.pacing.map { UInt64(max(0, $0.nanoseconds)) }
+        feeder = setup.feeder
+        initialVars = setup.initialVars
+        env = setup.env
         self.worker = worker
-        executor = scenario.executor.makeRuntime(segment: segment)
-        var steps: [PlannedStep] = []
-        for step in scenario.flow {
-            switch step {
-            case .request(let spec):
-                steps.append(.request(PreparedRequest(spec, resolvedURL: try resolve(spec.url, against: baseURL))))
-            case .think(.fixed(let duration)):
-                steps.append(.think(nanoseconds: UInt64(max(0, duration.nanoseconds))))
-            }
-        }
-        self.steps = steps
-        vuLimit = max(executor.vuCount, segment.share(of: scenario.executor.maxVUs))
-        firstVUID = segment.firstIndex(of: scenario.executor.maxVUs) + 1
-        self.timeoutMilliseconds = timeoutMilliseconds
+        vuLimit = max(executor.vuCount, setup.segment.share(of: scenario.executor.maxVUs))
+        firstVUID = setup.segment.firstIndex(of: scenario.executor.maxVUs) + 1
+        timeoutMilliseconds = setup.timeoutMilliseconds
         for _ in 0..<executor.vuCount { _ = addVU() }
     }
 
-    /// Done: no iteration will start and none runs.
-    var isFinished: Bool { busyCount == 0 && executor.isDone }
+    /// Done: started, and no iteration will start and none runs.
+    var isFinished: Bool { isStarted && busyCount == 0 && (executor.isDone || feederExhausted) }
 
     func startIteration(vu: Int, now: UInt64) {
         worker.startIteration(vus[vu], now: now)
@@ -64,12 +77,4 @@ final class ScenarioRunner: VUPool {
     }
 
     func dropIteration() { worker.dropIteration() }
-}
-
-/// The URL a request goes to: absolute as written, or a path appended to the run's target.
-func resolve(_ url: String, against baseURL: String?) throws(PlanError) -> String {
-    if url.hasPrefix("http://") || url.hasPrefix("https://") { return url }
-    guard let baseURL else { throw PlanError("request '\(url)' is a path, but the run has no target URL") }
-    let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-    return url.hasPrefix("/") ? base + url : base + "/" + url
 }

@@ -5,8 +5,9 @@ import StampedeMetrics
 import Synchronization
 
 /// One load-generating thread: it owns a libcurl multi handle, the VUs of its segments,
-/// their think-time timers and its own metric set. Nothing on its request path takes a lock
-/// or allocates; once a second it hands its metrics to the aggregator and starts a new set.
+/// their timers and its own metric set. Nothing on its request path takes a lock or awaits,
+/// and a request with no template allocates nothing; once a second it hands its metrics to
+/// the aggregator and starts a new set.
 final class Worker: @unchecked Sendable {
     let id: Int
     private let multi = CurlMulti()
@@ -17,14 +18,16 @@ final class Worker: @unchecked Sendable {
     private(set) var scenarios: [ScenarioRunner] = []
     private let stopRequested = Atomic<Bool>(false)
     private let finished: DispatchSemaphore
+    private var random = SystemRandomNumberGenerator()
     /// Handles were added since the last `perform`: drive them before polling.
     private var addedTransfers = false
+    private var runStart: UInt64 = 0
     private var intervalIndex = 0
     private var nextTick: UInt64 = 0
     private var totalVUs = 0
+    private var busyVUs = 0
     /// The most VUs in an iteration at once during the current interval: its `vus` value.
     private var peakBusyVUs = 0
-    private var busyVUs = 0
 
     init(id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, finished: DispatchSemaphore) {
         self.id = id
@@ -35,10 +38,8 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Adds a scenario segment to run; before `start` only.
-    func add(_ scenario: Scenario, segment: ExecutionSegment, baseURL: String?, timeoutMilliseconds: Int) throws(PlanError) {
-        let runner = try ScenarioRunner(
-            scenario: scenario, segment: segment, baseURL: baseURL, worker: self, timeoutMilliseconds: timeoutMilliseconds)
-        scenarios.append(runner)
+    func add(_ setup: ScenarioRunner.Setup) {
+        scenarios.append(ScenarioRunner(setup, worker: self))
     }
 
     /// A scenario allocated a VU (up front, or mid-run for an arrival-rate executor).
@@ -46,8 +47,9 @@ final class Worker: @unchecked Sendable {
 
     func dropIteration() { metrics.add(BuiltinMetrics.droppedIterations, 1) }
 
-    /// Starts the worker's thread; intervals are counted from `runStart`.
+    /// Starts the worker's thread; scenarios' start times and intervals count from `runStart`.
     func start(runStart: UInt64) {
+        self.runStart = runStart
         nextTick = runStart + 1_000_000_000
         let thread = Thread { [self] in
             run()
@@ -66,8 +68,6 @@ final class Worker: @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
-        let startedAt = MonotonicClock.now()
-        for scenario in scenarios { scenario.executor.start(now: startedAt, vus: scenario) }
         while true {
             if stopRequested.load(ordering: .relaxed) {
                 for scenario in scenarios { scenario.interruptAll(now: MonotonicClock.now()) }
@@ -81,11 +81,25 @@ final class Worker: @unchecked Sendable {
             }
             now = MonotonicClock.now()
             while let vu = timers.popDue(now: now) {
-                vu.step += 1
-                advance(vu, now: now)
+                if vu.state == .pacing {
+                    beginIteration(vu, now: now)
+                } else {
+                    vu.step += 1
+                    advance(vu, now: now)
+                }
             }
             var nextWake = timers.nextDeadline
             for scenario in scenarios {
+                if !scenario.isStarted {
+                    let startAt = runStart &+ scenario.startOffset
+                    if now >= startAt {
+                        scenario.isStarted = true
+                        scenario.executor.start(now: now, vus: scenario)
+                    } else {
+                        nextWake = min(nextWake, startAt)
+                        continue
+                    }
+                }
                 if scenario.executor.nextWake <= now { scenario.executor.wake(now: now, vus: scenario) }
                 nextWake = min(nextWake, scenario.executor.nextWake)
             }
@@ -101,8 +115,8 @@ final class Worker: @unchecked Sendable {
 
     private func submitInterval(isLast: Bool) {
         metrics.set(BuiltinMetrics.vus, Double(peakBusyVUs))
-        peakBusyVUs = busyVUs
         metrics.set(BuiltinMetrics.vusMax, Double(totalVUs))
+        peakBusyVUs = busyVUs
         aggregator.submit(IntervalReport(worker: id, index: intervalIndex, metrics: metrics, isLast: isLast))
         metrics = MetricSet(registry: registry)
         intervalIndex += 1
@@ -111,75 +125,176 @@ final class Worker: @unchecked Sendable {
 
     // MARK: VU steps
 
+    /// The executor asks VU `vu` to run an iteration: now, or when its pacing allows.
     func startIteration(_ vu: VirtualUser, now: UInt64) {
-        vu.step = 0
-        vu.iterationStartedAt = now
+        guard !vu.scenario.feederExhausted else { return }
         vu.scenario.busyCount += 1
         busyVUs += 1
         if busyVUs > peakBusyVUs { peakBusyVUs = busyVUs }
+        if vu.scenario.pacing != nil && now < vu.nextIterationAt {
+            vu.state = .pacing
+            timers.schedule(vu, at: vu.nextIterationAt)
+        } else {
+            beginIteration(vu, now: now)
+        }
+    }
+
+    private func beginIteration(_ vu: VirtualUser, now: UInt64) {
+        let scenario = vu.scenario
+        if let feeder = scenario.feeder {
+            guard let row = feeder.row(forVU: vu.id, random: &random) else {
+                scenario.feederExhausted = true
+                return settle(vu)
+            }
+            vu.vars.merge(row) { _, new in new }
+        }
+        vu.step = 0
+        vu.iterations += 1
+        vu.groupStarts.removeAll(keepingCapacity: true)
+        vu.iterationStartedAt = now
+        vu.nextIterationAt = now &+ (scenario.pacing ?? 0)
         advance(vu, now: now)
     }
 
-    /// Runs the VU's flow from its current step until it waits for a response or a timer,
-    /// or its iteration ends.
+    /// Runs the VU's program from its current instruction until it waits for a response or
+    /// a timer, or its iteration ends.
     private func advance(_ vu: VirtualUser, now: UInt64) {
-        let steps = vu.scenario.steps
-        guard vu.step < steps.count else { return endIteration(vu, now: now) }
-        switch steps[vu.step] {
-        case .request(let request):
-            if vu.armedStep != vu.step {
-                vu.easy.configure(for: request)
-                vu.armedStep = vu.step
+        let instructions = vu.scenario.program.instructions
+        while vu.step < instructions.count {
+            switch instructions[vu.step] {
+            case .request(let request):
+                return send(request, for: vu, now: now)
+            case .think(let time):
+                vu.state = .thinking
+                return timers.schedule(vu, at: now &+ sample(time))
+            case .enterGroup:
+                vu.groupStarts.append(now)
+                vu.step += 1
+            case .leaveGroup:
+                metrics.record(BuiltinMetrics.groupDuration, microseconds(now &- vu.groupStarts.removeLast()))
+                vu.step += 1
+            case .code(let code):
+                var context = vu.context
+                vu.vars = [:]  // leaves the context the only owner, so the code's writes do not copy
+                code.body(&context)
+                vu.vars = context.vars
+                vu.step += 1
+            case .jumpUnless(let condition, let target):
+                vu.step = condition.holds(in: vu.context) ? vu.step + 1 : target
+            case .jump(let target):
+                vu.step = target
+            case .loopStart(let counter, let count, let exit):
+                vu.loopCounters[counter] = count
+                vu.step = count > 0 ? vu.step + 1 : exit
+            case .loopEnd(let counter, let bodyStart):
+                vu.loopCounters[counter] -= 1
+                vu.step = vu.loopCounters[counter] > 0 ? bodyStart : vu.step + 1
             }
-            vu.requestStartedAt = now
-            vu.transferStartedAt = 0
-            vu.state = .waitingForResponse
-            multi.add(vu.easy)
-            addedTransfers = true
-        case .think(let nanoseconds):
-            vu.state = .thinking
-            timers.schedule(vu, at: now &+ nanoseconds)
         }
+        endIteration(vu, now: now)
+    }
+
+    private func send(_ request: RequestProgram, for vu: VirtualUser, now: UInt64) {
+        let prepared: PreparedRequest
+        if let fixed = request.prepared {
+            prepared = fixed
+        } else {
+            let context = vu.context
+            prepared = PreparedRequest(
+                method: request.spec.method, url: request.url.render(context),
+                headers: request.headers.map { ($0.name, $0.value.render(context)) },
+                body: request.body.map { Array($0.render(context).utf8) } ?? request.spec.body)
+            vu.rendered = prepared
+        }
+        if vu.armed !== prepared {
+            vu.easy.configure(for: prepared)
+            vu.armed = prepared
+        }
+        vu.easy.capturesHeaders = request.needsHeaders
+        vu.capturesBody = request.needsBody
+        if request.inspectsResponse {
+            vu.responseBody.removeAll(keepingCapacity: true)
+            vu.responseHeaders.removeAll(keepingCapacity: true)
+        }
+        vu.requestStartedAt = now
+        vu.transferStartedAt = 0
+        vu.state = .waitingForResponse
+        multi.add(vu.easy)
+        addedTransfers = true
     }
 
     private func complete(_ vu: VirtualUser, result: CURLcode, now: UInt64) {
         multi.remove(vu.easy)
-        guard case .request(let request) = vu.scenario.steps[vu.step] else { preconditionFailure("a response for a think step") }
-        record(vu, request, result: result, now: now)
+        guard case .request(let request) = vu.scenario.program.instructions[vu.step] else {
+            preconditionFailure("a response for an instruction that sends none")
+        }
+        let (status, duration) = record(vu, request, result: result, now: now)
+        if request.inspectsResponse { inspect(request, status: status, duration: duration, vu: vu) }
+        vu.rendered = nil
         vu.step += 1
         advance(vu, now: now)
     }
 
+    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, vu: VirtualUser) {
+        var response = ResponseInspector(
+            status: status, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
+            patterns: request.patterns)
+        for (check, slot) in zip(request.spec.checks, request.checkSlots) {
+            metrics.recordCheck(slot: slot, passed: response.passes(check.condition))
+        }
+        for extraction in request.spec.extractions {
+            vu.vars[extraction.variable] = response.extract(extraction.source)
+        }
+    }
+
     private func endIteration(_ vu: VirtualUser, now: UInt64) {
+        metrics.record(BuiltinMetrics.iterationDuration, microseconds(now &- vu.iterationStartedAt))
+        metrics.add(BuiltinMetrics.iterations, 1)
+        settle(vu)
+        vu.scenario.executor.iterationEnded(vu: vu.index, now: now, vus: vu.scenario)
+    }
+
+    /// Marks the VU idle.
+    private func settle(_ vu: VirtualUser) {
         vu.state = .idle
         vu.scenario.busyCount -= 1
         busyVUs -= 1
-        metrics.record(BuiltinMetrics.iterationDuration, microseconds(now &- vu.iterationStartedAt))
-        metrics.add(BuiltinMetrics.iterations, 1)
-        vu.scenario.executor.iterationEnded(vu: vu.index, now: now, vus: vu.scenario)
     }
 
     /// Cuts the VU's iteration short: its in-flight request is dropped, not recorded (as k6).
     func interrupt(_ vu: VirtualUser) {
         switch vu.state {
         case .idle: return
-        case .waitingForResponse: multi.remove(vu.easy)
-        case .thinking: vu.timerGeneration &+= 1
+        case .waitingForResponse:
+            multi.remove(vu.easy)
+            vu.rendered = nil
+        case .thinking, .pacing:
+            vu.timerGeneration &+= 1
         }
-        vu.state = .idle
-        vu.scenario.busyCount -= 1
-        busyVUs -= 1
-        metrics.interruptedIterations += 1
+        if vu.state != .pacing { metrics.interruptedIterations += 1 }
+        settle(vu)
+    }
+
+    private func sample(_ time: ThinkTime) -> UInt64 {
+        switch time {
+        case .fixed(let duration):
+            return UInt64(max(0, duration.nanoseconds))
+        case .uniform(let low, let high):
+            return UInt64.random(in: UInt64(max(0, low.nanoseconds))...UInt64(max(0, high.nanoseconds)), using: &random)
+        case .exponential(let mean):
+            let u = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &random)
+            return UInt64(-log(u) * Double(max(0, mean.nanoseconds)))
+        }
     }
 
     // MARK: Request metrics
 
-    /// Records one finished request. Latency is taken on the engine's own clock (the
-    /// request was handed to libcurl at `requestStartedAt`, its connection was ready at
-    /// `transferStartedAt`, its completion was read at `now`); libcurl's phase timings only
-    /// split that time.
+    /// Records one finished request and returns its status and `http_req_duration`. Latency
+    /// is taken on the engine's own clock (the request was handed to libcurl at
+    /// `requestStartedAt`, its connection was ready at `transferStartedAt`, its completion
+    /// was read at `now`); libcurl's phase timings only split that time.
     @inline(__always)
-    private func record(_ vu: VirtualUser, _ request: PreparedRequest, result: CURLcode, now: UInt64) {
+    private func record(_ vu: VirtualUser, _ request: RequestProgram, result: CURLcode, now: UInt64) -> (status: Int, duration: UInt64) {
         let easy: CurlEasy = vu.easy
         let started = vu.transferStartedAt != 0 ? vu.transferStartedAt : now
         let nameLookup = easy.infoOffset(CURLINFO_NAMELOOKUP_TIME_T)
@@ -206,12 +321,12 @@ final class Worker: @unchecked Sendable {
         metrics.record(BuiltinMetrics.httpReqWaiting, waiting)
         metrics.record(BuiltinMetrics.httpReqReceiving, receiving)
         metrics.add(BuiltinMetrics.httpReqs, 1)
-        let uploaded = request.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0
-        metrics.add(BuiltinMetrics.dataSent, UInt64(easy.info(CURLINFO_REQUEST_SIZE) + uploaded))
+        let sent = vu.armed.map { $0.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0 } ?? 0
+        metrics.add(BuiltinMetrics.dataSent, UInt64(easy.info(CURLINFO_REQUEST_SIZE) + sent))
         metrics.add(BuiltinMetrics.dataReceived, UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T))))
 
         let status = easy.info(CURLINFO_RESPONSE_CODE)
-        let expected = result == CURLE_OK && (200..<400).contains(status)
+        let expected = result == CURLE_OK && request.spec.expectedStatuses.contains(status)
         metrics.record(BuiltinMetrics.httpReqFailed, !expected)
         if expected {
             metrics.record(BuiltinMetrics.httpReqDurationExpected, duration)
@@ -220,6 +335,7 @@ final class Worker: @unchecked Sendable {
         } else {
             metrics.count(ErrorClass(unexpectedStatus: status))
         }
+        return (status, duration)
     }
 }
 

@@ -1,0 +1,91 @@
+import Foundation
+import SwiftCSV
+
+/// Test data for a scenario: rows of named values. Loaded once before the load starts and
+/// shared read-only by every VU on every worker; each iteration reads one row into the VU's
+/// variables (columns become variable names).
+public struct Feeder: Sendable {
+    public enum Source: Sendable {
+        /// A CSV file with a header row.
+        case csv(String)
+        /// A JSON file holding an array of objects; values are read as text.
+        case json(String)
+        /// Rows given in code, or generated deterministically.
+        case rows([[String: String]])
+    }
+
+    /// Which row an iteration reads.
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// In order, each row once across the whole test; a VU that finds none left stops.
+        case sequential
+        /// In order across the whole test, starting over after the last row.
+        case circular
+        /// A random row each time.
+        case random
+        /// VU n always reads row n (there must be a row for every VU).
+        case uniquePerVU = "unique-per-vu"
+    }
+
+    public var source: Source
+    public var strategy: Strategy
+
+    public init(_ source: Source, strategy: Strategy = .circular) {
+        self.source = source
+        self.strategy = strategy
+    }
+
+    /// `count` rows made by `row(i)` for i in 0..<count: deterministic data with no file.
+    public static func generated(_ count: Int, strategy: Strategy = .circular, _ row: (Int) -> [String: String]) -> Feeder {
+        Feeder(.rows((0..<count).map(row)), strategy: strategy)
+    }
+
+    /// Reads the rows; a missing or malformed file is a `PlanError` naming it.
+    public func load(relativeTo directory: URL? = nil) throws(PlanError) -> [[String: String]] {
+        let rows: [[String: String]]
+        switch source {
+        case .rows(let given):
+            rows = given
+        case .csv(let path):
+            let url = Self.resolve(path, directory)
+            do {
+                rows = try CSV<Named>(url: url, delimiter: .comma, loadColumns: false).rows
+            } catch {
+                throw PlanError("feeder file '\(path)': \(Self.describe(error))")
+            }
+        case .json(let path):
+            let url = Self.resolve(path, directory)
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+            } catch {
+                throw PlanError("feeder file '\(path)': \(Self.describe(error))")
+            }
+            guard let array = object as? [[String: Any]] else {
+                throw PlanError("feeder file '\(path)': expected a JSON array of objects")
+            }
+            rows = array.map { $0.mapValues { value in (value as? String) ?? "\(value)" } }
+        }
+        guard !rows.isEmpty else { throw PlanError("feeder '\(source.label)' has no rows") }
+        return rows
+    }
+
+    private static func resolve(_ path: String, _ directory: URL?) -> URL {
+        path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path) : directory!.appendingPathComponent(path)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        let nsError = error as NSError
+        if nsError.domain == NSCocoaErrorDomain && [4, 260].contains(nsError.code) { return "no such file" }
+        if error is CSVParseError { return "not valid CSV" }
+        return "cannot be read (\(nsError.localizedDescription))"
+    }
+}
+
+extension Feeder.Source {
+    var label: String {
+        switch self {
+        case .csv(let path), .json(let path): path
+        case .rows: "rows"
+        }
+    }
+}

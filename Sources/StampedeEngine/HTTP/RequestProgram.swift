@@ -1,0 +1,65 @@
+import CCurl
+import Foundation
+import StampedeDSL
+
+/// A plan's request ready to send: static parts turned into C values once (`prepared`), and
+/// templates kept split for the requests that use VU variables. Immutable and shared by all
+/// workers; libcurl only reads what it points to.
+final class RequestProgram: @unchecked Sendable {
+    let spec: RequestSpec
+    /// Set when nothing in the request is templated: sending it allocates nothing.
+    let prepared: PreparedRequest?
+    let url: Template
+    let headers: [(name: String, value: Template)]
+    let body: Template?
+    /// The `group` tag of the request and its checks: `""` or `::checkout`.
+    let groupPath: String
+    /// Each check's slot in the metric registry, in the order of `spec.checks`.
+    let checkSlots: [Int]
+    /// Regular expressions of `.regex` extractions, compiled once.
+    let patterns: [String: NSRegularExpression]
+
+    init(_ spec: RequestSpec, baseURL: String?, groupPath: String, checkSlots: [Int]) throws(PlanError) {
+        self.spec = spec
+        self.groupPath = groupPath
+        self.checkSlots = checkSlots
+        let resolved = try resolve(spec.url, against: baseURL)
+        guard let url = Template(resolved) else { throw PlanError("unclosed '{{' in '\(spec.url)'") }
+        self.url = url
+        var headers: [(String, Template)] = []
+        for header in spec.headers {
+            guard let value = Template(header.value) else { throw PlanError("unclosed '{{' in header \(header.name)") }
+            headers.append((header.name, value))
+        }
+        self.headers = headers
+        let bodyText = spec.body.flatMap { String(bytes: $0, encoding: .utf8) }
+        body = bodyText.flatMap { $0.contains("{{") ? Template($0) : nil }
+        if spec.body != nil, bodyText?.contains("{{") == true, body == nil {
+            throw PlanError("unclosed '{{' in the body of \(spec.method) \(spec.url)")
+        }
+        var patterns: [String: NSRegularExpression] = [:]
+        for extraction in spec.extractions {
+            guard case .regex(let pattern) = extraction.source else { continue }
+            do {
+                patterns[pattern] = try NSRegularExpression(pattern: pattern)
+            } catch {
+                throw PlanError("extraction of '\(extraction.variable)': '\(pattern)' is not a valid regular expression")
+            }
+        }
+        self.patterns = patterns
+        let isStatic = url.isStatic && headers.allSatisfy(\.1.isStatic) && body == nil
+        prepared = isStatic ? PreparedRequest(spec, resolvedURL: resolved) : nil
+    }
+
+    var needsBody: Bool { spec.needsBody }
+    var needsHeaders: Bool { spec.needsHeaders }
+    var inspectsResponse: Bool { !spec.checks.isEmpty || !spec.extractions.isEmpty }
+}
+
+/// The URL a request goes to: absolute as written, or a path appended to the run's target.
+func resolve(_ url: String, against baseURL: String?) throws(PlanError) -> String {
+    if url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("{{") { return url }
+    guard let baseURL else { throw PlanError("request '\(url)' is a path, but the run has no target URL") }
+    let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    return url.hasPrefix("/") ? base + url : base + "/" + url
+}

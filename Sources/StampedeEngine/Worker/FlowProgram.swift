@@ -1,0 +1,65 @@
+import StampedeDSL
+import StampedeMetrics
+
+/// A scenario's flow flattened into instructions that a VU steps through by index: requests
+/// and pauses, group markers, code, and jumps for branches and loops. Compiled once per run
+/// and shared read-only by every worker.
+struct FlowProgram: @unchecked Sendable {
+    enum Instruction {
+        case request(RequestProgram)
+        case think(ThinkTime)
+        case enterGroup
+        case leaveGroup
+        case code(CodeStep)
+        /// Go on if the condition holds, else jump.
+        case jumpUnless(Condition, to: Int)
+        case jump(to: Int)
+        /// Sets loop counter `counter` to `count`, or jumps to `exit` when `count` is 0.
+        case loopStart(counter: Int, count: Int, exit: Int)
+        /// Counts one pass; jumps back to `bodyStart` while passes remain.
+        case loopEnd(counter: Int, bodyStart: Int)
+    }
+
+    private(set) var instructions: [Instruction] = []
+    private(set) var loopCounters = 0
+
+    /// Compiles `steps`, registering their checks in `registry`.
+    init(_ steps: [Step], baseURL: String?, registry: inout MetricRegistry) throws(PlanError) {
+        try emit(steps, groupPath: "", baseURL: baseURL, registry: &registry)
+    }
+
+    private mutating func emit(_ steps: [Step], groupPath: String, baseURL: String?, registry: inout MetricRegistry) throws(PlanError) {
+        for step in steps {
+            switch step {
+            case .request(let spec):
+                let slots = spec.checks.map { registry.check(named: $0.name, groupPath: groupPath) }
+                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, checkSlots: slots)))
+            case .think(let time):
+                instructions.append(.think(time))
+            case .group(let name, let inner):
+                instructions.append(.enterGroup)
+                try emit(inner, groupPath: groupPath + "::" + name, baseURL: baseURL, registry: &registry)
+                instructions.append(.leaveGroup)
+            case .code(let code):
+                instructions.append(.code(code))
+            case .branch(let condition, let then, let otherwise):
+                let test = instructions.count
+                instructions.append(.jump(to: -1))
+                try emit(then, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                let skipElse = instructions.count
+                if !otherwise.isEmpty { instructions.append(.jump(to: -1)) }
+                instructions[test] = .jumpUnless(condition, to: instructions.count)
+                try emit(otherwise, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                if !otherwise.isEmpty { instructions[skipElse] = .jump(to: instructions.count) }
+            case .loop(let count, let body):
+                let counter = loopCounters
+                loopCounters += 1
+                let start = instructions.count
+                instructions.append(.jump(to: -1))
+                try emit(body, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                instructions.append(.loopEnd(counter: counter, bodyStart: start + 1))
+                instructions[start] = .loopStart(counter: counter, count: count, exit: instructions.count)
+            }
+        }
+    }
+}
