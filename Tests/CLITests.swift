@@ -155,3 +155,43 @@ extension CLITests {
         XCTAssertEqual(collect(process, out, err).status, 0)
     }
 }
+
+extension CLITests {
+    func testPlanFilesRunAndTheirMistakesStopBeforeAnyLoad() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let good = workDir.appendingPathComponent("good.yaml")
+        try """
+            scenarios:
+              ping:
+                executor: shared-iterations
+                vus: 2
+                iterations: 10
+                feeder: {file: ids.csv, strategy: sequential}
+                flow:
+                  - get: /customers/{{id}}
+                    checks: [{status: 200}]
+            """.write(to: good, atomically: true, encoding: .utf8)
+        try "id\nc-0001\nc-0002\nc-0003\nc-0004\nc-0005\nc-0006\nc-0007\nc-0008\nc-0009\nc-0010\n"
+            .write(to: workDir.appendingPathComponent("ids.csv"), atomically: true, encoding: .utf8)
+        let result = try stampede("run", good.path, "--target", server.baseURL, "--quiet")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("checks_succeeded"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("100.00% 10 out of 10"), result.stdout)
+        XCTAssertEqual(server.stats.requests, 10)
+
+        let missingFeeder = workDir.appendingPathComponent("missing.yaml")
+        try """
+            scenarios:
+              ping:
+                executor: constant-vus
+                vus: 1
+                duration: 5s
+                feeder: {file: nowhere.csv}
+                flow: [{get: /health}]
+            """.write(to: missingFeeder, atomically: true, encoding: .utf8)
+        assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file")
+        assertUsageError(try stampede("run", workDir.appendingPathComponent("absent.yaml").path), mentions: "absent.yaml: cannot be read")
+        XCTAssertEqual(server.stats.requests, 10, "no load started for a bad plan")
+    }
+}

@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A built-in test's name (see 'stampede list').")
+    @Argument(help: "A built-in test's name (see 'stampede list'), or a plan file (.yaml, .yml, .json).")
     var scenario: String?
 
     @Option(help: "Ad-hoc run: each iteration is one GET of this URL.")
@@ -108,7 +108,8 @@ struct RunCommand: ParsableCommand {
 
         let run: LoadRun
         do {
-            let options = RunOptions(workers: workers, target: targetURL, requestTimeout: timeout, env: environment)
+            let directory = scenario.flatMap { Self.isPlanFile($0) ? URL(fileURLWithPath: $0).deletingLastPathComponent() : nil }
+            let options = RunOptions(workers: workers, target: targetURL, requestTimeout: timeout, env: environment, baseDirectory: directory)
             run = try LoadRun(plan: plan, options: options)
         } catch {
             throw UsageFailure(message: error.message)
@@ -129,6 +130,10 @@ struct RunCommand: ParsableCommand {
         if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
     }
 
+    static func isPlanFile(_ argument: String) -> Bool {
+        [".yaml", ".yml", ".json"].contains { argument.lowercased().hasSuffix($0) }
+    }
+
     /// The process environment, overridden by `--env`.
     private var environment: [String: String] {
         var values = ProcessInfo.processInfo.environment
@@ -142,9 +147,19 @@ struct RunCommand: ParsableCommand {
     /// The test to run: a built-in one or the ad-hoc GET loop, with the executor the flags
     /// ask for, scaled as asked.
     private func resolvePlan() throws -> TestPlan {
+        do {
+            return try buildPlan()
+        } catch let error as PlanError {
+            throw UsageFailure(message: error.message)
+        }
+    }
+
+    private func buildPlan() throws -> TestPlan {
         var plan: TestPlan
         if let url {
             plan = TestPlan(Scenario("default", description: "GET \(url)", executor: .sharedIterations(1, iterations: 1)) { Get(url) })
+        } else if let name = self.scenario, Self.isPlanFile(name) {
+            plan = try PlanFile.load(name)
         } else if let name = self.scenario {
             guard let found = Catalog.plan(named: name) else {
                 let known = Catalog.all.map(\.name).joined(separator: ", ")

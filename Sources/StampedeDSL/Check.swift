@@ -4,9 +4,14 @@ public struct Check: Sendable, Equatable {
     public var name: String
     public var condition: CheckCondition
 
-    public init(_ name: String? = nil, _ condition: CheckCondition) {
+    public init(_ name: String?, _ condition: CheckCondition) {
         self.name = name ?? condition.defaultName
         self.condition = condition
+    }
+
+    /// A check named after its condition ("status is 200").
+    public init(_ condition: CheckCondition) {
+        self.init(nil, condition)
     }
 }
 

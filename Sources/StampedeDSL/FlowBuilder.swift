@@ -65,7 +65,7 @@ public func Post(_ url: String, json: String, headers: [Header] = []) -> Request
 
 /// `POST url` with a form body (`application/x-www-form-urlencoded`); values are templates.
 public func Post(_ url: String, form: KeyValuePairs<String, String>, headers: [Header] = []) -> Request {
-    let body = form.map { "\(formEscaped($0.key))=\(formEscaped($0.value))" }.joined(separator: "&")
+    let body = form.map { "\(formEncode($0.key))=\(formEncode($0.value))" }.joined(separator: "&")
     return Request("POST", url, headers: [Header("Content-Type", "application/x-www-form-urlencoded")] + headers, body: Array(body.utf8))
 }
 
@@ -85,7 +85,7 @@ public func Delete(_ url: String, headers: [Header] = []) -> Request {
 }
 
 /// Percent-encodes a form key or value, leaving `{{…}}` templates intact.
-private func formEscaped(_ text: String) -> String {
+func formEncode(_ text: String) -> String {
     var out = ""
     var rest = Substring(text)
     while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {

@@ -21,17 +21,21 @@ struct ResponseInspector {
         self.patterns = patterns
     }
 
-    mutating func passes(_ condition: CheckCondition) -> Bool {
+    /// Whether the response meets the condition; expected values may be templates, rendered
+    /// with the VU's variables (`equals: "{{orderId}}"`).
+    mutating func passes(_ condition: CheckCondition, context: VUContext) -> Bool {
+        func matches(_ value: String, _ expected: String?) -> Bool {
+            guard let expected else { return true }
+            return value == (expected.contains("{{") ? Template(expected)?.render(context) ?? expected : expected)
+        }
         switch condition {
         case .status(let code): return status == code
         case .statusIn(let range): return range.contains(status)
         case .bodyContains(let text): return bodyText.contains(text)
         case .header(let name, let expected):
-            guard let value = header(name) else { return false }
-            return expected.map { $0 == value } ?? true
+            return header(name).map { matches($0, expected) } ?? false
         case .jsonField(let path, let expected):
-            guard let value = jsonValue(path) else { return false }
-            return expected.map { $0 == value } ?? true
+            return jsonValue(path).map { matches($0, expected) } ?? false
         case .durationBelow(let limit):
             return Int64(durationMicroseconds) * 1000 < limit.nanoseconds
         }

@@ -239,8 +239,9 @@ final class Worker: @unchecked Sendable {
         var response = ResponseInspector(
             status: status, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
             patterns: request.patterns)
+        let context = vu.context
         for (check, slot) in zip(request.spec.checks, request.checkSlots) {
-            metrics.recordCheck(slot: slot, passed: response.passes(check.condition))
+            metrics.recordCheck(slot: slot, passed: response.passes(check.condition, context: context))
         }
         for extraction in request.spec.extractions {
             vu.vars[extraction.variable] = response.extract(extraction.source)

@@ -1,0 +1,372 @@
+import Foundation
+import Yams
+
+/// Reads a test plan from a YAML or JSON file (JSON is YAML), so a CI stage can change load
+/// without recompiling. The schema is docs/plan-files.md; every mistake is reported as one
+/// line naming the file, the line and the key path: `plan.yaml:12: scenarios.browse.vus:
+/// expected a whole number, got 'ten'`. Custom code steps need Swift and have no form here.
+public enum PlanFile {
+    public static func load(_ path: String) throws(PlanError) -> TestPlan {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PlanError("\(path): cannot be read (no such file, or not UTF-8 text)")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(PlanError) -> TestPlan {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw PlanError("\(file): the file is empty") }
+            root = node
+        } catch let error as PlanError {
+            throw error
+        } catch let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _) {
+            throw PlanError("\(file):\(mark.line): not valid YAML or JSON: \(problem)")
+        } catch {
+            throw PlanError("\(file): not valid YAML or JSON: \(error)")
+        }
+        return try PlanReader(file: file).plan(PlanNode(node: root, path: ""))
+    }
+}
+
+/// A node of the plan file with the key path that leads to it, for error messages.
+struct PlanNode {
+    let node: Node
+    let path: String
+
+    var line: Int { node.mark?.line ?? 0 }
+
+    func child(_ key: String, _ node: Node) -> PlanNode {
+        PlanNode(node: node, path: path.isEmpty ? key : "\(path).\(key)")
+    }
+}
+
+private struct PlanReader {
+    let file: String
+
+    func fail(_ at: PlanNode, _ message: String) -> PlanError {
+        PlanError("\(file):\(at.line): \(at.path.isEmpty ? "" : "\(at.path): ")\(message)")
+    }
+
+    // MARK: Typed values
+
+    func mapping(_ at: PlanNode, allowed: [String]) throws(PlanError) -> [String: PlanNode] {
+        guard case .mapping(let mapping) = at.node else { throw fail(at, "expected a mapping of keys (\(allowed.joined(separator: ", ")))") }
+        var result: [String: PlanNode] = [:]
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let child = at.child(key, value)
+            guard allowed.contains(key) else {
+                throw PlanError("\(file):\(keyNode.mark?.line ?? at.line): \(child.path): unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))")
+            }
+            result[key] = child
+        }
+        return result
+    }
+
+    func required(_ values: [String: PlanNode], _ key: String, in at: PlanNode) throws(PlanError) -> PlanNode {
+        guard let value = values[key] else { throw fail(at, "missing key '\(key)'") }
+        return value
+    }
+
+    func string(_ at: PlanNode) throws(PlanError) -> String {
+        guard case .scalar(let scalar) = at.node else { throw fail(at, "expected text") }
+        return scalar.string
+    }
+
+    func int(_ at: PlanNode) throws(PlanError) -> Int {
+        guard case .scalar = at.node, let value = at.node.int else { throw fail(at, "expected a whole number, got '\(describe(at))'") }
+        return value
+    }
+
+    func duration(_ at: PlanNode) throws(PlanError) -> Duration {
+        guard case .scalar(let scalar) = at.node, let value = Duration(parsing: scalar.string) else {
+            throw fail(at, "expected a duration such as 500ms, 30s or 1m30s, got '\(describe(at))'")
+        }
+        return value
+    }
+
+    func sequence(_ at: PlanNode) throws(PlanError) -> [PlanNode] {
+        guard case .sequence(let sequence) = at.node else { throw fail(at, "expected a list") }
+        return sequence.enumerated().map { PlanNode(node: $0.element, path: "\(at.path)[\($0.offset)]") }
+    }
+
+    func stringMap(_ at: PlanNode) throws(PlanError) -> [String: String] {
+        guard case .mapping(let mapping) = at.node else { throw fail(at, "expected a mapping of names to text") }
+        var result: [String: String] = [:]
+        for (key, value) in mapping { result[key.string ?? ""] = try string(at.child(key.string ?? "", value)) }
+        return result
+    }
+
+    func describe(_ at: PlanNode) -> String {
+        switch at.node {
+        case .scalar(let scalar): scalar.string
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    // MARK: The plan
+
+    func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
+        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown"])
+        let scenariosNode = try required(keys, "scenarios", in: root)
+        guard case .mapping(let scenarioMap) = scenariosNode.node, !scenarioMap.isEmpty else {
+            throw fail(scenariosNode, "expected a mapping of scenario names to scenarios")
+        }
+        var scenarios: [Scenario] = []
+        for (key, value) in scenarioMap {
+            scenarios.append(try scenario(named: key.string ?? "", scenariosNode.child(key.string ?? "", value)))
+        }
+        let name = try keys["name"].map { node throws(PlanError) in try string(node) }
+            ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let plan = TestPlan(
+            name, description: try keys["description"].map { node throws(PlanError) in try string(node) } ?? "",
+            scenarios: scenarios,
+            setup: try keys["setup"].map { node throws(PlanError) in try steps(node) } ?? [],
+            teardown: try keys["teardown"].map { node throws(PlanError) in try steps(node) } ?? [])
+        do {
+            try plan.validate()
+        } catch {
+            throw PlanError("\(file): \(error.message)")
+        }
+        return plan
+    }
+
+    private static let executorKeys: [String: [String]] = [
+        "constant-vus": ["vus", "duration"],
+        "ramping-vus": ["startVUs", "stages", "gracefulRampDown"],
+        "per-vu-iterations": ["vus", "iterations", "maxDuration"],
+        "shared-iterations": ["vus", "iterations", "maxDuration"],
+        "constant-arrival-rate": ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
+        "ramping-arrival-rate": ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"],
+    ]
+    private static let scenarioKeys = ["executor", "description", "flow", "startTime", "pacing", "tags", "env", "feeder", "gracefulStop"]
+
+    func scenario(named name: String, _ at: PlanNode) throws(PlanError) -> Scenario {
+        guard case .mapping(let entries) = at.node else { throw fail(at, "expected a scenario (executor, its options, flow)") }
+        // The executor decides which other keys are allowed, so it is read first.
+        guard let executorNode = entries.first(where: { $0.key.string == "executor" }).map({ at.child("executor", $0.value) }) else {
+            throw fail(at, "missing key 'executor'")
+        }
+        let executorName = try string(executorNode)
+        guard let options = Self.executorKeys[executorName] else {
+            throw fail(executorNode, "unknown executor '\(executorName)'; expected one of: \(Self.executorKeys.keys.sorted().joined(separator: ", "))")
+        }
+        let keys = try mapping(at, allowed: Self.scenarioKeys + options)
+        var scenario = Scenario(name, description: "", executor: try executor(executorName, keys, at)) {}
+        scenario.flow = try steps(try required(keys, "flow", in: at))
+        if let node = keys["description"] { scenario.description = try string(node) }
+        if let node = keys["startTime"] { scenario.startTime = try duration(node) }
+        if let node = keys["pacing"] { scenario.pacing = try duration(node) }
+        if let node = keys["tags"] { scenario.tags = try stringMap(node) }
+        if let node = keys["env"] { scenario.env = try stringMap(node) }
+        if let node = keys["feeder"] { scenario.feeder = try feeder(node) }
+        return scenario
+    }
+
+    func executor(_ name: String, _ keys: [String: PlanNode], _ at: PlanNode) throws(PlanError) -> Executor {
+        func int(_ key: String, default value: Int? = nil) throws(PlanError) -> Int {
+            if let node = keys[key] { return try self.int(node) }
+            if let value { return value }
+            throw fail(at, "missing key '\(key)' for \(name)")
+        }
+        func duration(_ key: String, default value: Duration? = nil) throws(PlanError) -> Duration {
+            if let node = keys[key] { return try self.duration(node) }
+            if let value { return value }
+            throw fail(at, "missing key '\(key)' for \(name)")
+        }
+        let gracefulStop = try duration("gracefulStop", default: .seconds(30))
+        switch name {
+        case "constant-vus":
+            return .constantVUs(try int("vus"), duration: try duration("duration"), gracefulStop: gracefulStop)
+        case "ramping-vus":
+            return .rampingVUs(
+                startVUs: try int("startVUs", default: 1), stages: try stages(try required(keys, "stages", in: at)),
+                gracefulRampDown: try duration("gracefulRampDown", default: .seconds(30)), gracefulStop: gracefulStop)
+        case "per-vu-iterations":
+            return .perVUIterations(try int("vus", default: 1), iterations: try int("iterations", default: 1),
+                                    maxDuration: try duration("maxDuration", default: .seconds(600)), gracefulStop: gracefulStop)
+        case "shared-iterations":
+            return .sharedIterations(try int("vus", default: 1), iterations: try int("iterations", default: 1),
+                                     maxDuration: try duration("maxDuration", default: .seconds(600)), gracefulStop: gracefulStop)
+        case "constant-arrival-rate":
+            let pre = try int("preAllocatedVUs")
+            return .constantArrivalRate(
+                try int("rate"), timeUnit: try duration("timeUnit", default: .seconds(1)), duration: try duration("duration"),
+                preAllocatedVUs: pre, maxVUs: try int("maxVUs", default: pre), gracefulStop: gracefulStop)
+        default:
+            let pre = try int("preAllocatedVUs")
+            return .rampingArrivalRate(
+                startRate: try int("startRate", default: 0), timeUnit: try duration("timeUnit", default: .seconds(1)),
+                stages: try stages(try required(keys, "stages", in: at)), preAllocatedVUs: pre,
+                maxVUs: try int("maxVUs", default: pre), gracefulStop: gracefulStop)
+        }
+    }
+
+    func stages(_ at: PlanNode) throws(PlanError) -> [Stage] {
+        let items = try sequence(at)
+        guard !items.isEmpty else { throw fail(at, "expected at least one stage") }
+        var result: [Stage] = []
+        for item in items {
+            let keys = try mapping(item, allowed: ["duration", "target"])
+            result.append(Stage(try duration(try required(keys, "duration", in: item)), target: try int(try required(keys, "target", in: item))))
+        }
+        return result
+    }
+
+    func feeder(_ at: PlanNode) throws(PlanError) -> Feeder {
+        let keys = try mapping(at, allowed: ["file", "strategy"])
+        let path = try string(try required(keys, "file", in: at))
+        var strategy = Feeder.Strategy.circular
+        if let node = keys["strategy"] {
+            let text = try string(node)
+            guard let chosen = Feeder.Strategy(rawValue: text) else {
+                throw fail(node, "unknown strategy '\(text)'; expected one of: \(Feeder.Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            strategy = chosen
+        }
+        let isJSON = path.lowercased().hasSuffix(".json")
+        guard isJSON || path.lowercased().hasSuffix(".csv") else { throw fail(at, "feeder file '\(path)' must end in .csv or .json") }
+        return Feeder(isJSON ? .json(path) : .csv(path), strategy: strategy)
+    }
+
+    // MARK: Steps
+
+    private static let methods = ["get", "post", "put", "patch", "delete", "head", "options"]
+    private static let requestKeys = ["name", "headers", "json", "body", "form", "checks", "extract", "expect"]
+
+    func steps(_ at: PlanNode) throws(PlanError) -> [Step] {
+        var result: [Step] = []
+        for item in try sequence(at) { result.append(try step(item)) }
+        return result
+    }
+
+    func step(_ at: PlanNode) throws(PlanError) -> Step {
+        guard case .mapping(let entries) = at.node, let first = entries.first?.key.string else {
+            throw fail(at, "expected a step: a request (get: /path, post: /path, …), think, group, if or repeat")
+        }
+        if Self.methods.contains(first) {
+            let keys = try mapping(at, allowed: [first] + Self.requestKeys)
+            return .request(try request(method: first.uppercased(), url: try string(keys[first]!), keys, at))
+        }
+        switch first {
+        case "think":
+            let keys = try mapping(at, allowed: ["think"])
+            return .think(try think(keys["think"]!))
+        case "group":
+            let keys = try mapping(at, allowed: ["group", "steps"])
+            return .group(try string(keys["group"]!), try steps(try required(keys, "steps", in: at)))
+        case "if":
+            let keys = try mapping(at, allowed: ["if", "then", "else"])
+            return .branch(
+                try condition(keys["if"]!), then: try steps(try required(keys, "then", in: at)),
+                otherwise: try keys["else"].map { node throws(PlanError) in try steps(node) } ?? [])
+        case "repeat":
+            let keys = try mapping(at, allowed: ["repeat", "steps"])
+            return .loop(count: try int(keys["repeat"]!), body: try steps(try required(keys, "steps", in: at)))
+        default:
+            throw fail(at.child(first, at.node), "unknown step '\(first)'; expected one of: \((Self.methods + ["think", "group", "if", "repeat"]).joined(separator: ", "))")
+        }
+    }
+
+    func request(method: String, url: String, _ keys: [String: PlanNode], _ at: PlanNode) throws(PlanError) -> RequestSpec {
+        var spec = RequestSpec(method: method, url: url)
+        if let node = keys["name"] { spec.name = try string(node) }
+        if let node = keys["headers"] { spec.headers = try stringMap(node).sorted { $0.key < $1.key }.map { Header($0.key, $0.value) } }
+        let bodies = ["json", "body", "form"].filter { keys[$0] != nil }
+        guard bodies.count <= 1 else { throw fail(at, "give one of json, body and form, not \(bodies.joined(separator: " and "))") }
+        if let node = keys["json"] {
+            spec.headers.insert(Header("Content-Type", "application/json"), at: 0)
+            if case .scalar(let scalar) = node.node {
+                spec.body = Array(scalar.string.utf8)
+            } else {
+                guard let data = try? JSONSerialization.data(withJSONObject: node.node.any, options: [.sortedKeys]) else {
+                    throw fail(node, "cannot be written as JSON")
+                }
+                spec.body = Array(data)
+            }
+        }
+        if let node = keys["body"] { spec.body = Array(try string(node).utf8) }
+        if let node = keys["form"] {
+            let pairs = try stringMap(node).sorted { $0.key < $1.key }
+            spec.headers.insert(Header("Content-Type", "application/x-www-form-urlencoded"), at: 0)
+            spec.body = Array(pairs.map { "\(formEncode($0.key))=\(formEncode($0.value))" }.joined(separator: "&").utf8)
+        }
+        if let node = keys["expect"] { spec.expectedStatuses = try statusRange(node) }
+        if let node = keys["checks"] {
+            for item in try sequence(node) { spec.checks.append(try check(item)) }
+        }
+        if let node = keys["extract"] {
+            guard case .mapping(let mapping) = node.node else { throw fail(node, "expected a mapping of variable names to sources") }
+            for (key, value) in mapping {
+                let variable = key.string ?? ""
+                spec.extractions.append(Extraction(variable, from: try extractionSource(node.child(variable, value))))
+            }
+        }
+        return spec
+    }
+
+    func statusRange(_ at: PlanNode) throws(PlanError) -> ClosedRange<Int> {
+        let text = try string(at)
+        let parts = text.split(separator: "-").map { Int(String($0).trimmingSpaces) }
+        if parts.count == 1, let single = parts[0] { return single...single }
+        if parts.count == 2, let low = parts[0], let high = parts[1], low <= high { return low...high }
+        throw fail(at, "expected a status or a range such as 200-299, got '\(text)'")
+    }
+
+    func think(_ at: PlanNode) throws(PlanError) -> ThinkTime {
+        if case .scalar = at.node { return .fixed(try duration(at)) }
+        let keys = try mapping(at, allowed: ["between", "exponential"])
+        if let node = keys["between"] {
+            let bounds = try sequence(node)
+            guard bounds.count == 2 else { throw fail(node, "expected two durations: [low, high]") }
+            return .uniform(try duration(bounds[0]), try duration(bounds[1]))
+        }
+        if let node = keys["exponential"] { return .exponential(mean: try duration(node)) }
+        throw fail(at, "expected a duration, {between: [low, high]} or {exponential: mean}")
+    }
+
+    func condition(_ at: PlanNode) throws(PlanError) -> Condition {
+        let keys = try mapping(at, allowed: ["var", "equals"])
+        let variable = try string(try required(keys, "var", in: at))
+        return try keys["equals"].map { node throws(PlanError) in .equals(variable, try string(node)) } ?? .isSet(variable)
+    }
+
+    func check(_ at: PlanNode) throws(PlanError) -> Check {
+        let kinds = ["status", "statusIn", "bodyContains", "header", "json", "durationBelow"]
+        let keys = try mapping(at, allowed: ["name"] + kinds)
+        let given = kinds.filter { keys[$0] != nil }
+        guard given.count == 1, let kind = given.first, let node = keys[kind] else {
+            throw fail(at, "a check needs exactly one of: \(kinds.joined(separator: ", "))")
+        }
+        let condition: CheckCondition
+        switch kind {
+        case "status": condition = .status(try int(node))
+        case "statusIn": condition = .statusIn(try statusRange(node))
+        case "bodyContains": condition = .bodyContains(try string(node))
+        case "durationBelow": condition = .durationBelow(try duration(node))
+        default:
+            let fields = try mapping(node, allowed: [kind == "header" ? "name" : "path", "equals"])
+            let subject = try string(try required(fields, kind == "header" ? "name" : "path", in: node))
+            let expected = try fields["equals"].map { node throws(PlanError) in try string(node) }
+            condition = kind == "header" ? .header(subject, equals: expected) : .jsonField(subject, equals: expected)
+        }
+        return Check(try keys["name"].map { node throws(PlanError) in try string(node) }, condition)
+    }
+
+    func extractionSource(_ at: PlanNode) throws(PlanError) -> ExtractionSource {
+        let keys = try mapping(at, allowed: ["json", "header", "regex"])
+        guard keys.count == 1, let (kind, node) = keys.first else { throw fail(at, "expected one of: json, header, regex") }
+        let value = try string(node)
+        switch kind {
+        case "json": return .jsonField(value)
+        case "header": return .header(value)
+        default: return .regex(value)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import StampedeDSL
+import XCTest
+
+/// Plan files: the same model as the DSL, and a one-line error naming file, line and key
+/// path for every kind of mistake.
+final class PlanFileTests: XCTestCase {
+    private func parse(_ yaml: String) throws -> TestPlan {
+        try PlanFile.parse(yaml, file: "plan.yaml")
+    }
+
+    private func assertError(_ yaml: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try parse(yaml), file: file, line: line) { error in
+            XCTAssertEqual((error as? PlanError)?.message, expected, file: file, line: line)
+        }
+    }
+
+    func testAPlanFileBuildsTheSameModelAsTheDSL() throws {
+        let plan = try parse("""
+            name: shop
+            scenarios:
+              browse:
+                executor: ramping-vus
+                stages:
+                  - {duration: 10s, target: 50}
+                  - {duration: 5s, target: 0}
+                flow:
+                  - get: /products
+                    checks:
+                      - status: 200
+                    extract:
+                      first: {json: items.0.id}
+                  - think: {between: [1s, 2s]}
+                  - group: buy
+                    steps:
+                      - post: /orders
+                        json: {customerId: c-0001, lines: [{productId: "{{first}}", quantity: 1}]}
+                  - repeat: 2
+                    steps:
+                      - get: /health
+              pay:
+                executor: constant-arrival-rate
+                rate: 20
+                duration: 30s
+                preAllocatedVUs: 5
+                startTime: 10s
+                flow:
+                  - if: {var: orderId}
+                    then:
+                      - get: /orders/{{orderId}}
+            """)
+        XCTAssertEqual(plan.name, "shop")
+        XCTAssertEqual(plan.scenarios.map(\.name), ["browse", "pay"])
+        XCTAssertEqual(plan.scenarios[0].executor, .rampingVUs(startVUs: 1, stages: [Stage(.seconds(10), target: 50), Stage(.seconds(5), target: 0)]))
+        XCTAssertEqual(plan.scenarios[1].executor, .constantArrivalRate(20, duration: .seconds(30), preAllocatedVUs: 5))
+        XCTAssertEqual(plan.scenarios[1].startTime, .seconds(10))
+        guard case .request(let get) = plan.scenarios[0].flow[0], case .group(_, let buy) = plan.scenarios[0].flow[2],
+              case .request(let post) = buy[0] else { return XCTFail("unexpected flow \(plan.scenarios[0].flow)") }
+        XCTAssertEqual(get.checks, [Check(.status(200))])
+        XCTAssertEqual(get.extractions, [Extraction("first", from: .jsonField("items.0.id"))])
+        XCTAssertEqual(String(decoding: post.body ?? [], as: UTF8.self),
+                       #"{"customerId":"c-0001","lines":[{"productId":"{{first}}","quantity":1}]}"#)
+    }
+
+    func testTyposWrongTypesAndUnknownsAreNamedWithLineAndPath() {
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vsu: 10
+                duration: 10s
+                flow: [{get: /}]
+            """, "plan.yaml:4: scenarios.browse.vsu: unknown key 'vsu'; expected one of: executor, description, flow, startTime, pacing, tags, env, feeder, gracefulStop, vus, duration")
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vus: ten
+                duration: 10s
+                flow: [{get: /}]
+            """, "plan.yaml:4: scenarios.browse.vus: expected a whole number, got 'ten'")
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-users
+                flow: [{get: /}]
+            """, "plan.yaml:3: scenarios.browse.executor: unknown executor 'constant-users'; expected one of: constant-arrival-rate, constant-vus, per-vu-iterations, ramping-arrival-rate, ramping-vus, shared-iterations")
+        assertError("""
+            scenarios:
+              ramp:
+                executor: ramping-vus
+                stages: []
+                flow: [{get: /}]
+            """, "plan.yaml:4: scenarios.ramp.stages: expected at least one stage")
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vus: 1
+                duration: soon
+                flow: [{get: /}]
+            """, "plan.yaml:5: scenarios.browse.duration: expected a duration such as 500ms, 30s or 1m30s, got 'soon'")
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vus: 1
+                duration: 1s
+                flow:
+                  - fetch: /
+            """, "plan.yaml:7: scenarios.browse.flow[0].fetch: unknown step 'fetch'; expected one of: get, post, put, patch, delete, head, options, think, group, if, repeat")
+        assertError("scenarios: {a: {executor: constant-vus, vus: 1, duration: 1s, flow: [{get: /}]}", "plan.yaml:2: not valid YAML or JSON: did not find expected ',' or '}'")
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vus: 0
+                duration: 1s
+                flow: [{get: /}]
+            """, "plan.yaml: scenario 'browse': vus must be at least 1, got 0")
+    }
+}
