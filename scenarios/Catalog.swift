@@ -1,9 +1,10 @@
 import StampedeDSL
 
 /// The tests compiled into `stampede`, by name: `stampede list` shows them and
-/// `stampede run NAME` runs one.
+/// `stampede run NAME` runs one. The five seed tests run at full size by default;
+/// `--scale` and `--duration-scale` shrink them to any fraction.
 public enum Catalog {
-    public static let all: [TestPlan] = [TestPlan(smoke)]
+    public static let all: [TestPlan] = [TestPlan(smoke), spike, volume, marathon, distributed, soak]
 
     public static func plan(named name: String) -> TestPlan? {
         all.first { $0.name == name }
