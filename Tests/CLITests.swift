@@ -195,3 +195,26 @@ extension CLITests {
         XCTAssertEqual(server.stats.requests, 10, "no load started for a bad plan")
     }
 }
+
+extension CLITests {
+    func testThresholdsGateTheExitCode() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let url = server.baseURL + "/health"
+        let pass = try stampede("run", "--url", url, "--iterations", "20", "--vus", "2", "-q", "--threshold", "http_req_failed: rate<0.01")
+        XCTAssertEqual(pass.status, 0, pass.stderr)
+        XCTAssertTrue(pass.stdout.contains("✓ 'rate<0.01' rate=0.00%"), pass.stdout)
+
+        let export = workDir.appendingPathComponent("fail.json")
+        let fail = try stampede("run", "--url", url, "--iterations", "20", "-q", "--threshold", "http_req_duration: p(99)<1us",
+                                "--summary-export", export.path)
+        XCTAssertEqual(fail.status, 99, fail.stderr)
+        XCTAssertTrue(fail.stdout.contains("✗ 'p(99)<1us'"), fail.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: export)) as? [String: Any]
+        let duration = (json?["metrics"] as? [String: Any])?["http_req_duration"] as? [String: Any]
+        XCTAssertEqual(duration?["thresholds"] as? [String: Bool], ["p(99)<1us": true], "k6 marks a failed threshold true")
+
+        assertUsageError(try stampede("run", "--url", url, "--threshold", "http_req_duration: p95<500"), mentions: "p95")
+        XCTAssertEqual(server.stats.requests, 40, "a bad threshold starts no load")
+    }
+}

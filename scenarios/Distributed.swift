@@ -18,4 +18,10 @@ public let distributed = TestPlan(
             $0.tags = ["region": region]
             $0.feeder = Journeys.customers
         }
-    })
+    },
+    thresholds: Threshold.all([
+        "http_req_duration{region:eu}": ["p(95)<500"],
+        "http_req_duration{region:us}": ["p(95)<500"],
+        "http_req_duration{region:apac}": ["p(95)<500"],
+        "http_req_failed": ["rate<0.01"],
+    ]))

@@ -11,4 +11,7 @@ public let marathon = TestPlan(
         Scenario("subscribers", executor: .constantVUs(50, duration: .seconds(12 * 3600), gracefulStop: .seconds(30))) {
             Journeys.subscriber(think: .seconds(5))
         }.with { $0.feeder = Journeys.customers },
-    ])
+    ],
+    thresholds: Threshold.all([
+        "http_req_duration": ["p(95)<500"], "http_req_failed": ["rate<0.01"], "checks": ["rate>0.99"],
+    ]))

@@ -12,4 +12,5 @@ public let soak = TestPlan(
         ) {
             Journeys.shopper(think: .milliseconds(500))
         }.with { $0.feeder = Journeys.customers },
-    ])
+    ],
+    thresholds: Threshold.all(["http_req_duration": ["p(95)<500", "p(99)<1000"], "http_req_failed": ["rate<0.01"]]))

@@ -14,4 +14,5 @@ public let spike = TestPlan(
         ) {
             Journeys.shopper(think: .seconds(1))
         }.with { $0.feeder = Journeys.customers },
-    ])
+    ],
+    thresholds: Threshold.all(["http_req_duration": ["p(95)<500"], "http_req_failed": ["rate<0.01"]]))

@@ -17,7 +17,8 @@ struct RunCommand: ParsableCommand {
             started in this process on a free loopback port. --vus, --duration and \
             --iterations replace the scenario's executor, as in k6. Results go to \
             results/<scenario>-<UTC time>/summary.json. Exit codes: 0 passed, \
-            104 invalid configuration, 105 interrupted.
+            99 a threshold failed, 104 invalid configuration, 105 interrupted, \
+            108 stopped by an abortOnFail threshold.
             """
     )
 
@@ -50,6 +51,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: "Multiply every duration (stages, think times, graceful stops) by this factor.")
     var durationScale = 1.0
+
+    @Option(help: ArgumentHelp("A pass/fail criterion, 'METRIC: EXPRESSION' as in k6, e.g. 'http_req_duration: p(99)<200' (repeatable).", valueName: "threshold"))
+    var threshold: [String] = []
 
     @Option(name: [.customShort("e"), .long], help: ArgumentHelp("A variable for {{env.NAME}} templates, NAME=VALUE (repeatable).", valueName: "NAME=VALUE"))
     var env: [String] = []
@@ -124,10 +128,13 @@ struct RunCommand: ParsableCommand {
         let summary = RunSummary(
             registry: run.registry, totals: outcome.totals, scenarios: plan.scenarios, startedAt: outcome.startedAt,
             endedAt: outcome.endedAt, wasInterrupted: outcome.wasInterrupted, commandLine: CommandLine.arguments,
-            engineVersion: LoadRun.httpEngineVersion)
+            engineVersion: LoadRun.httpEngineVersion, thresholds: outcome.thresholds,
+            abortedByThreshold: outcome.abortedByThreshold)
         print(SummaryText.render(summary, mode: summaryMode))
         try writeResults(summary, name: plan.name)
+        if outcome.abortedByThreshold { throw ExitCode(ExitStatus.abortedByThreshold.rawValue) }
         if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
+        if !outcome.thresholdsPassed { throw ExitCode(ExitStatus.thresholdsFailed.rawValue) }
     }
 
     static func isPlanFile(_ argument: String) -> Bool {
@@ -169,6 +176,7 @@ struct RunCommand: ParsableCommand {
         } else {
             throw UsageFailure(message: "give a test name or --url")
         }
+        for text in threshold { plan.thresholds.append(try Threshold(commandLine: text)) }
         if let executor = try executorFromFlags() {
             guard plan.scenarios.count == 1 else {
                 throw UsageFailure(message: "--vus, --duration and --iterations apply to a test with one scenario; '\(plan.name)' has \(plan.scenarios.count)")

@@ -113,7 +113,7 @@ private struct PlanReader {
     // MARK: The plan
 
     func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
-        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown"])
+        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown", "thresholds"])
         let scenariosNode = try required(keys, "scenarios", in: root)
         guard case .mapping(let scenarioMap) = scenariosNode.node, !scenarioMap.isEmpty else {
             throw fail(scenariosNode, "expected a mapping of scenario names to scenarios")
@@ -128,13 +128,43 @@ private struct PlanReader {
             name, description: try keys["description"].map { node throws(PlanError) in try string(node) } ?? "",
             scenarios: scenarios,
             setup: try keys["setup"].map { node throws(PlanError) in try steps(node) } ?? [],
-            teardown: try keys["teardown"].map { node throws(PlanError) in try steps(node) } ?? [])
+            teardown: try keys["teardown"].map { node throws(PlanError) in try steps(node) } ?? [],
+            thresholds: try keys["thresholds"].map { node throws(PlanError) in try thresholds(node) } ?? [])
         do {
             try plan.validate()
         } catch {
             throw PlanError("\(file): \(error.message)")
         }
         return plan
+    }
+
+    /// k6's form: `{metric: [expression, {threshold: expression, abortOnFail: true, delayAbortEval: 10s}]}`.
+    func thresholds(_ at: PlanNode) throws(PlanError) -> [Threshold] {
+        guard case .mapping(let entries) = at.node else { throw fail(at, "expected a mapping of metrics to lists of thresholds") }
+        var result: [Threshold] = []
+        for (key, value) in entries {
+            let metricNode = at.child(key.string ?? "", value)
+            let items: [PlanNode] = if case .sequence = value { try sequence(metricNode) } else { [metricNode] }
+            for item in items {
+                do {
+                    if case .scalar = item.node {
+                        result.append(try Threshold(key.string ?? "", try string(item)))
+                    } else {
+                        let fields = try mapping(item, allowed: ["threshold", "abortOnFail", "delayAbortEval"])
+                        let abort = try fields["abortOnFail"].map { node throws(PlanError) in
+                            guard let flag = node.node.bool else { throw fail(node, "expected true or false") }
+                            return flag
+                        } ?? false
+                        result.append(try Threshold(
+                            key.string ?? "", try string(try required(fields, "threshold", in: item)), abortOnFail: abort,
+                            delayAbortEval: try fields["delayAbortEval"].map { node throws(PlanError) in try duration(node) } ?? .zero))
+                    }
+                } catch let error where !error.message.hasPrefix(file) {
+                    throw fail(item, error.message)
+                }
+            }
+        }
+        return result
     }
 
     private static let executorKeys: [String: [String]] = [

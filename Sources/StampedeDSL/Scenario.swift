@@ -102,13 +102,19 @@ public struct TestPlan: Sendable {
     public var setup: [Step]
     /// Runs once after the scenarios end, also when the run was interrupted, with setup's variables.
     public var teardown: [Step]
+    /// The pass/fail criteria of the run.
+    public var thresholds: [Threshold]
 
-    public init(_ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = []) {
+    public init(
+        _ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = [],
+        thresholds: [Threshold] = []
+    ) {
         self.name = name
         self.description = description
         self.scenarios = scenarios
         self.setup = setup
         self.teardown = teardown
+        self.thresholds = thresholds
     }
 
     /// A plan of one scenario, named after it.

@@ -26,10 +26,22 @@ public struct MetricDescriptor: Sendable, Equatable {
 }
 
 /// Typed slots, so the hot path indexes arrays without looking names up.
-public struct TrendID: Sendable, Equatable { public let slot: Int }
-public struct CounterID: Sendable, Equatable { public let slot: Int }
-public struct RateID: Sendable, Equatable { public let slot: Int }
-public struct GaugeID: Sendable, Equatable { public let slot: Int }
+public struct TrendID: Sendable, Equatable {
+    public let slot: Int
+    public init(slot: Int) { self.slot = slot }
+}
+public struct CounterID: Sendable, Equatable {
+    public let slot: Int
+    public init(slot: Int) { self.slot = slot }
+}
+public struct RateID: Sendable, Equatable {
+    public let slot: Int
+    public init(slot: Int) { self.slot = slot }
+}
+public struct GaugeID: Sendable, Equatable {
+    public let slot: Int
+    public init(slot: Int) { self.slot = slot }
+}
 
 /// One check of the test, identified by its name and the group it stands in.
 public struct CheckDescriptor: Sendable, Equatable {
@@ -68,6 +80,21 @@ public struct MetricRegistry: Sendable {
         return checks.count - 1
     }
 
+    /// The sub-metric of `parent` that selects `tags`, created on first use (k6 creates
+    /// sub-metrics only for the thresholds that name them). Nil if the parent is unknown.
+    public mutating func submetric(of parent: String, tags: [String: String]) -> MetricDescriptor? {
+        guard let base = metric(named: parent), base.parent == nil else { return nil }
+        let name = parent + "{" + tags.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",") + "}"
+        if let known = metric(named: name) { return known }
+        switch base.kind {
+        case .trend: addTrend(name, contains: base.contains, parent: parent, tags: tags)
+        case .counter: addCounter(name, contains: base.contains, parent: parent, tags: tags)
+        case .rate: addRate(name, parent: parent, tags: tags)
+        case .gauge: addGauge(name, parent: parent, tags: tags)
+        }
+        return metric(named: name)
+    }
+
     /// The descriptor named `name`, if the run has it.
     public func metric(named name: String) -> MetricDescriptor? {
         metrics.first { $0.name == name }
@@ -81,23 +108,23 @@ public struct MetricRegistry: Sendable {
     }
 
     @discardableResult
-    mutating func addCounter(_ name: String, contains: ValueType) -> CounterID {
+    mutating func addCounter(_ name: String, contains: ValueType, parent: String? = nil, tags: [String: String] = [:]) -> CounterID {
         defer { counterCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .counter, contains: contains, slot: counterCount, parent: nil, tags: [:]))
+        metrics.append(MetricDescriptor(name: name, kind: .counter, contains: contains, slot: counterCount, parent: parent, tags: tags))
         return CounterID(slot: counterCount)
     }
 
     @discardableResult
-    mutating func addRate(_ name: String) -> RateID {
+    mutating func addRate(_ name: String, parent: String? = nil, tags: [String: String] = [:]) -> RateID {
         defer { rateCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .rate, contains: .default, slot: rateCount, parent: nil, tags: [:]))
+        metrics.append(MetricDescriptor(name: name, kind: .rate, contains: .default, slot: rateCount, parent: parent, tags: tags))
         return RateID(slot: rateCount)
     }
 
     @discardableResult
-    mutating func addGauge(_ name: String) -> GaugeID {
+    mutating func addGauge(_ name: String, parent: String? = nil, tags: [String: String] = [:]) -> GaugeID {
         defer { gaugeCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .gauge, contains: .default, slot: gaugeCount, parent: nil, tags: [:]))
+        metrics.append(MetricDescriptor(name: name, kind: .gauge, contains: .default, slot: gaugeCount, parent: parent, tags: tags))
         return GaugeID(slot: gaugeCount)
     }
 }

@@ -14,11 +14,17 @@ public struct RunSummary: Sendable {
     public let commandLine: [String]
     /// The HTTP engine's version line (libcurl and its TLS and HTTP/2 libraries).
     public let engineVersion: String
+    public let thresholds: [ThresholdVerdict]
+    /// True when an abortOnFail threshold stopped the run.
+    public let abortedByThreshold: Bool
 
     public init(
         registry: MetricRegistry, totals: MetricSet, scenarios: [Scenario], startedAt: Date, endedAt: Date,
-        wasInterrupted: Bool, commandLine: [String], engineVersion: String
+        wasInterrupted: Bool, commandLine: [String], engineVersion: String, thresholds: [ThresholdVerdict] = [],
+        abortedByThreshold: Bool = false
     ) {
+        self.thresholds = thresholds
+        self.abortedByThreshold = abortedByThreshold
         self.registry = registry
         self.totals = totals
         self.scenarios = scenarios
@@ -36,6 +42,21 @@ public struct RunSummary: Sendable {
     public static let trendStats: [(name: String, percentile: Double?)] = [
         ("avg", nil), ("min", 0), ("med", 50), ("max", 100), ("p(90)", 90), ("p(95)", 95), ("p(99)", 99),
     ]
+
+    /// The measured value of a threshold as k6 prints it: `p(95)=1.35ms`, `rate=0.50%`.
+    public func observedText(_ verdict: ThresholdVerdict) -> String {
+        let statistic = verdict.expression.prefix { !"<>=!".contains($0) }.filter { !$0.isWhitespace }
+        let contains = MetricKey(verdict.metric).flatMap { registry.metric(named: $0.canonical) }?.contains
+        let value: String
+        if statistic == "rate" && !verdict.metric.hasPrefix("http_reqs") && !verdict.metric.hasPrefix("iterations") && !verdict.metric.hasPrefix("data_") {
+            value = ValueFormat.percent(verdict.observed)
+        } else if contains == .time && statistic != "count" && statistic != "rate" {
+            value = ValueFormat.time(microseconds: verdict.observed * 1000)
+        } else {
+            value = ValueFormat.number(verdict.observed)
+        }
+        return "\(statistic)=\(value)"
+    }
 
     /// A trend's statistic by k6's name, in the trend's unit.
     public func trendStat(_ trend: Trend, _ stat: (name: String, percentile: Double?)) -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeDSL
 import StampedeMetrics
 
 /// summary.json: k6's `--summary-export` document (same keys, times in milliseconds), so
@@ -45,6 +46,18 @@ public enum SummaryExport {
         }
         let timestamp = ISO8601DateFormatter()
         timestamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var metricThresholds: [String: [String: Bool]] = [:]
+        for verdict in summary.thresholds {
+            // k6 writes, under each metric, its thresholds and whether each *failed*.
+            let key = MetricKey(verdict.metric)?.canonical ?? verdict.metric
+            metricThresholds[key, default: [:]][verdict.expression] = !verdict.passed
+        }
+        for (key, thresholds) in metricThresholds {
+            if var values = metrics[key] as? [String: Any] {
+                values["thresholds"] = thresholds
+                metrics[key] = values
+            }
+        }
         return [
             "root_group": rootGroup(summary),
             "metrics": metrics,
@@ -60,6 +73,10 @@ public enum SummaryExport {
                 "interrupted": summary.wasInterrupted,
                 "interruptedIterations": totals.interruptedIterations,
                 "errors": errors,
+                "abortedByThreshold": summary.abortedByThreshold,
+                "thresholds": summary.thresholds.map {
+                    ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed, "abortOnFail": $0.abortOnFail] as [String: Any]
+                },
                 "percentiles": percentiles,
             ] as [String: Any],
         ]

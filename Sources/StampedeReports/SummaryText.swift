@@ -37,7 +37,7 @@ public enum SummaryText {
                 widths[key + i] = max(widths[key + i], column.count)
             }
         }
-        var out = "\n\n  █ TOTAL RESULTS \n\n" + checksBlock(summary)
+        var out = thresholdsBlock(summary) + "\n\n  █ TOTAL RESULTS \n\n" + checksBlock(summary)
         var section = ""
         for row in rows {
             if row.section != section {
@@ -65,7 +65,8 @@ public enum SummaryText {
         let totals = summary.totals
         let vus = Int(totals[BuiltinMetrics.vus].value)
         let vusMax = Int(totals[BuiltinMetrics.vusMax].max.isFinite ? totals[BuiltinMetrics.vusMax].max : 0)
-        return "\(summary.wasInterrupted ? "interrupted" : "running") (\(clock(summary.duration))), \(vus)/\(vusMax) VUs, "
+        let state = summary.abortedByThreshold ? "aborted by a threshold" : summary.wasInterrupted ? "interrupted" : "running"
+        return "\(state) (\(clock(summary.duration))), \(vus)/\(vusMax) VUs, "
             + "\(totals[BuiltinMetrics.iterations]) complete and \(totals.interruptedIterations) interrupted iterations"
     }
 
@@ -136,6 +137,22 @@ public enum SummaryText {
             return "EXECUTION"
         }
         return "CUSTOM"
+    }
+
+    /// k6 1.x's thresholds block: each metric, then each of its thresholds with ✓ or ✗ and
+    /// the value measured.
+    private static func thresholdsBlock(_ summary: RunSummary) -> String {
+        guard !summary.thresholds.isEmpty else { return "" }
+        var out = "\n\n  █ THRESHOLDS \n"
+        var metric = ""
+        for verdict in summary.thresholds.sorted(by: { $0.metric < $1.metric }) {
+            if verdict.metric != metric {
+                metric = verdict.metric
+                out += "\n    \(metric)\n"
+            }
+            out += "    \(verdict.passed ? "✓" : "✗") '\(verdict.expression)' \(summary.observedText(verdict))\n"
+        }
+        return out
     }
 
     /// k6 1.x's checks block: totals, then each check with ✓ or ✗ and, when some failed, its split.

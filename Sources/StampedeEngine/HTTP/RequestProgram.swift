@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import StampedeDSL
+import StampedeMetrics
 
 /// A plan's request ready to send: static parts turned into C values once (`prepared`), and
 /// templates kept split for the requests that use VU variables. Immutable and shared by all
@@ -18,12 +19,25 @@ final class RequestProgram: @unchecked Sendable {
     let checkSlots: [Int]
     /// Regular expressions of `.regex` extractions, compiled once.
     let patterns: [String: NSRegularExpression]
+    /// Tagged sub-metrics (named by thresholds) this request feeds.
+    let routes: [SubmetricRoute]
+    /// For each check, the tagged `checks` sub-metrics it feeds.
+    let checkRoutes: [[SubmetricRoute]]
 
-    init(_ spec: RequestSpec, baseURL: String?, groupPath: String, checkSlots: [Int]) throws(PlanError) {
+    /// - Parameter tags: the tags known before sending: scenario, group and the scenario's own.
+    init(_ spec: RequestSpec, baseURL: String?, groupPath: String, tags: [String: String], registry: inout MetricRegistry) throws(PlanError) {
         self.spec = spec
         self.groupPath = groupPath
-        self.checkSlots = checkSlots
+        checkSlots = spec.checks.map { registry.check(named: $0.name, groupPath: groupPath) }
         let resolved = try resolve(spec.url, against: baseURL)
+        var requestTags = tags
+        requestTags["method"] = spec.method.uppercased()
+        requestTags["url"] = resolved
+        requestTags["name"] = spec.name ?? resolved
+        routes = SubmetricRoutes.routes(from: SubmetricRoutes.requestMetrics, tags: requestTags, registry: registry)
+        checkRoutes = spec.checks.map { check in
+            SubmetricRoutes.routes(from: SubmetricRoutes.checkMetrics, tags: tags.merging(["check": check.name]) { $1 }, registry: registry)
+        }
         guard let url = Template(resolved) else { throw PlanError("unclosed '{{' in '\(spec.url)'") }
         self.url = url
         var headers: [(String, Template)] = []

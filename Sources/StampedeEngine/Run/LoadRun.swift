@@ -28,13 +28,20 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// What a finished run measured.
+/// What a finished run measured, and its verdict.
 public struct RunOutcome: Sendable {
     public let totals: MetricSet
     public let startedAt: Date
     public let endedAt: Date
     /// True when `stop()` ended the run before its executors did.
     public let wasInterrupted: Bool
+    /// True when an abortOnFail threshold failed and stopped the run.
+    public let abortedByThreshold: Bool
+    /// Every threshold, judged on the final totals.
+    public let thresholds: [ThresholdVerdict]
+
+    /// True when every threshold passed.
+    public var thresholdsPassed: Bool { thresholds.allSatisfy(\.passed) }
 }
 
 /// One load test run on this machine: setup, the scenarios on their workers, teardown, and
@@ -56,18 +63,25 @@ public final class LoadRun: Sendable {
     private let setupProgram: FlowProgram
     private let teardownProgram: FlowProgram
     private let feeders: [FeederCursor?]
+    private let iterationRoutes: [[SubmetricRoute]]
+    private let judge: ThresholdJudge
     private let current = Mutex<[Worker]>([])
     private let stopped = Atomic<Bool>(false)
+    private let abortedByThreshold = Atomic<Bool>(false)
 
     public init(plan: TestPlan, options: RunOptions) throws(PlanError) {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
         try plan.validate()
         var registry = MetricRegistry()
+        judge = try ThresholdJudge(plan.thresholds, registry: &registry)
         var programs: [FlowProgram] = []
         var feeders: [FeederCursor?] = []
+        var iterationRoutes: [[SubmetricRoute]] = []
         for scenario in plan.scenarios {
+            let tags = scenario.tags.merging(["scenario": scenario.name]) { $1 }
+            iterationRoutes.append(SubmetricRoutes.routes(from: SubmetricRoutes.iterationMetrics, tags: tags, registry: registry))
             do {
-                programs.append(try FlowProgram(scenario.flow, baseURL: options.target, registry: &registry))
+                programs.append(try FlowProgram(scenario.flow, baseURL: options.target, tags: tags, registry: &registry))
                 feeders.append(try scenario.feeder.map { feeder throws(PlanError) in
                     let rows = try feeder.load(relativeTo: options.baseDirectory)
                     if feeder.strategy == .uniquePerVU, rows.count < scenario.executor.maxVUs {
@@ -79,8 +93,8 @@ public final class LoadRun: Sendable {
                 throw PlanError("scenario '\(scenario.name)': \(error.message)")
             }
         }
-        setupProgram = try FlowProgram(plan.setup, baseURL: options.target, registry: &registry)
-        teardownProgram = try FlowProgram(plan.teardown, baseURL: options.target, registry: &registry)
+        setupProgram = try FlowProgram(plan.setup, baseURL: options.target, tags: ["scenario": "setup"], registry: &registry)
+        teardownProgram = try FlowProgram(plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], registry: &registry)
         let limit = FileLimit.raiseToHard()
         // Each VU may hold a connection; each worker and libcurl need a few descriptors more.
         let needed = plan.maxVUs + 16 * options.workers + 64
@@ -92,6 +106,7 @@ public final class LoadRun: Sendable {
         self.registry = registry
         self.programs = programs
         self.feeders = feeders
+        self.iterationRoutes = iterationRoutes
     }
 
     /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`
@@ -107,14 +122,19 @@ public final class LoadRun: Sendable {
         }
         if !stopped.load(ordering: .relaxed) {
             let assignments = Planner.assign(plan.scenarios, workers: options.workers)
-            let load = runPhase(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, onSecond: onSecond) { workers in
+            let loadStart = Date()
+            let load = runPhase(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, onSecond: { second, metrics, sofar in
+                onSecond(second, metrics)
+                abortIfFailing(sofar, seconds: Date().timeIntervalSince(loadStart))
+            }) { workers in
                 for assignment in assignments {
                     let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
                     let scenario = assignment.scenario
                     workers[assignment.worker].add(ScenarioRunner.Setup(
                         scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
                         initialVars: shared.merging(scenario.env) { _, own in own },
-                        env: options.env.merging(scenario.env) { _, own in own }, timeoutMilliseconds: timeoutMilliseconds))
+                        env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
+                        timeoutMilliseconds: timeoutMilliseconds))
                 }
             }
             totals.append(load)
@@ -125,7 +145,21 @@ public final class LoadRun: Sendable {
             totals.absorb(runOnce("teardown", teardownProgram, vars: shared).totals)
             if wasStopped { stopped.store(true, ordering: .relaxed) }
         }
-        return RunOutcome(totals: totals, startedAt: startedAt, endedAt: Date(), wasInterrupted: stopped.load(ordering: .relaxed))
+        let endedAt = Date()
+        return RunOutcome(
+            totals: totals, startedAt: startedAt, endedAt: endedAt,
+            wasInterrupted: stopped.load(ordering: .relaxed) && !abortedByThreshold.load(ordering: .relaxed),
+            abortedByThreshold: abortedByThreshold.load(ordering: .relaxed),
+            thresholds: judge.judge(totals, seconds: max(endedAt.timeIntervalSince(startedAt), 1e-9)))
+    }
+
+    /// Stops the run when an abortOnFail threshold fails on the metrics so far.
+    private func abortIfFailing(_ sofar: () -> MetricSet, seconds: Double) {
+        guard judge.hasAbortOnFail, !stopped.load(ordering: .relaxed) else { return }
+        if judge.judge(sofar(), seconds: seconds, abortingOnly: true).contains(where: { !$0.passed }) {
+            abortedByThreshold.store(true, ordering: .relaxed)
+            stop()
+        }
     }
 
     /// Interrupts every VU and ends the run; the metrics measured so far are kept. Safe from
@@ -145,17 +179,18 @@ public final class LoadRun: Sendable {
     private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
         var runner: ScenarioRunner?
-        let phase = runPhase(workerCount: 1, onSecond: { _, _ in }) { workers in
+        let phase = runPhase(workerCount: 1, onSecond: { _, _, _ in }) { workers in
             workers[0].add(ScenarioRunner.Setup(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
-                timeoutMilliseconds: timeoutMilliseconds))
+                iterationRoutes: [], timeoutMilliseconds: timeoutMilliseconds))
             runner = workers[0].scenarios.first
         }
         return (phase, runner?.vus.first?.vars ?? vars)
     }
 
     /// Creates `workerCount` workers, lets `assign` give them scenarios, runs them to the end.
-    private func runPhase(workerCount: Int, onSecond: (Int, MetricSet) -> Void, assign: ([Worker]) -> Void) -> MetricSet {
+    /// `onSecond` gets each completed second, and a way to read the totals so far.
+    private func runPhase(workerCount: Int, onSecond: (Int, MetricSet, () -> MetricSet) -> Void, assign: ([Worker]) -> Void) -> MetricSet {
         let aggregator = IntervalAggregator(registry: registry, workerCount: workerCount)
         let finished = DispatchSemaphore(value: 0)
         let workers = (0..<workerCount).map { Worker(id: $0, registry: registry, aggregator: aggregator, finished: finished) }
@@ -167,9 +202,9 @@ public final class LoadRun: Sendable {
         var running = workers.count
         while running > 0 {
             if finished.wait(timeout: .now() + .milliseconds(200)) == .success { running -= 1 }
-            for (index, metrics) in aggregator.drain() { onSecond(index, metrics) }
+            for (index, metrics) in aggregator.drain() { onSecond(index, metrics, { aggregator.totals }) }
         }
-        for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics) }
+        for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics, { aggregator.totals }) }
         current.withLock { $0 = [] }
         return aggregator.totals
     }

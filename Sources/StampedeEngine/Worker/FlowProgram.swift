@@ -23,40 +23,43 @@ struct FlowProgram: @unchecked Sendable {
     private(set) var instructions: [Instruction] = []
     private(set) var loopCounters = 0
 
-    /// Compiles `steps`, registering their checks in `registry`.
-    init(_ steps: [Step], baseURL: String?, registry: inout MetricRegistry) throws(PlanError) {
-        try emit(steps, groupPath: "", baseURL: baseURL, registry: &registry)
+    /// Compiles `steps` of the scenario tagged `tags`, registering their checks in `registry`.
+    init(_ steps: [Step], baseURL: String?, tags: [String: String], registry: inout MetricRegistry) throws(PlanError) {
+        try emit(steps, groupPath: "", baseURL: baseURL, tags: tags, registry: &registry)
     }
 
-    private mutating func emit(_ steps: [Step], groupPath: String, baseURL: String?, registry: inout MetricRegistry) throws(PlanError) {
+    private mutating func emit(
+        _ steps: [Step], groupPath: String, baseURL: String?, tags: [String: String], registry: inout MetricRegistry
+    ) throws(PlanError) {
         for step in steps {
             switch step {
             case .request(let spec):
-                let slots = spec.checks.map { registry.check(named: $0.name, groupPath: groupPath) }
-                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, checkSlots: slots)))
+                var requestTags = tags
+                requestTags["group"] = groupPath
+                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, registry: &registry)))
             case .think(let time):
                 instructions.append(.think(time))
             case .group(let name, let inner):
                 instructions.append(.enterGroup)
-                try emit(inner, groupPath: groupPath + "::" + name, baseURL: baseURL, registry: &registry)
+                try emit(inner, groupPath: groupPath + "::" + name, baseURL: baseURL, tags: tags, registry: &registry)
                 instructions.append(.leaveGroup)
             case .code(let code):
                 instructions.append(.code(code))
             case .branch(let condition, let then, let otherwise):
                 let test = instructions.count
                 instructions.append(.jump(to: -1))
-                try emit(then, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                try emit(then, groupPath: groupPath, baseURL: baseURL, tags: tags, registry: &registry)
                 let skipElse = instructions.count
                 if !otherwise.isEmpty { instructions.append(.jump(to: -1)) }
                 instructions[test] = .jumpUnless(condition, to: instructions.count)
-                try emit(otherwise, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                try emit(otherwise, groupPath: groupPath, baseURL: baseURL, tags: tags, registry: &registry)
                 if !otherwise.isEmpty { instructions[skipElse] = .jump(to: instructions.count) }
             case .loop(let count, let body):
                 let counter = loopCounters
                 loopCounters += 1
                 let start = instructions.count
                 instructions.append(.jump(to: -1))
-                try emit(body, groupPath: groupPath, baseURL: baseURL, registry: &registry)
+                try emit(body, groupPath: groupPath, baseURL: baseURL, tags: tags, registry: &registry)
                 instructions.append(.loopEnd(counter: counter, bodyStart: start + 1))
                 instructions[start] = .loopStart(counter: counter, count: count, exit: instructions.count)
             }

@@ -14,6 +14,8 @@ final class ScenarioRunner: VUPool {
     let initialVars: [String: String]
     /// The environment templates read as `{{env.NAME}}`.
     let env: [String: String]
+    /// Tagged iteration sub-metrics (named by thresholds) this scenario feeds.
+    let iterationRoutes: [SubmetricRoute]
     private(set) var vus: [VirtualUser] = []
     var isStarted = false
     /// VUs in an iteration.
@@ -33,6 +35,7 @@ final class ScenarioRunner: VUPool {
         let feeder: FeederCursor?
         let initialVars: [String: String]
         let env: [String: String]
+        let iterationRoutes: [SubmetricRoute]
         let timeoutMilliseconds: Int
     }
 
@@ -46,6 +49,7 @@ final class ScenarioRunner: VUPool {
         feeder = setup.feeder
         initialVars = setup.initialVars
         env = setup.env
+        iterationRoutes = setup.iterationRoutes
         self.worker = worker
         vuLimit = max(executor.vuCount, setup.segment.share(of: scenario.executor.maxVUs))
         firstVUID = setup.segment.firstIndex(of: scenario.executor.maxVUs) + 1

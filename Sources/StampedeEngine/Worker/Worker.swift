@@ -240,8 +240,10 @@ final class Worker: @unchecked Sendable {
             status: status, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
             patterns: request.patterns)
         let context = vu.context
-        for (check, slot) in zip(request.spec.checks, request.checkSlots) {
-            metrics.recordCheck(slot: slot, passed: response.passes(check.condition, context: context))
+        for (index, check) in request.spec.checks.enumerated() {
+            let passed = response.passes(check.condition, context: context)
+            metrics.recordCheck(slot: request.checkSlots[index], passed: passed)
+            for route in request.checkRoutes[index] { metrics.rates[route.target.slot].record(passed) }
         }
         for extraction in request.spec.extractions {
             vu.vars[extraction.variable] = response.extract(extraction.source)
@@ -249,8 +251,12 @@ final class Worker: @unchecked Sendable {
     }
 
     private func endIteration(_ vu: VirtualUser, now: UInt64) {
-        metrics.record(BuiltinMetrics.iterationDuration, microseconds(now &- vu.iterationStartedAt))
+        let duration = microseconds(now &- vu.iterationStartedAt)
+        metrics.record(BuiltinMetrics.iterationDuration, duration)
         metrics.add(BuiltinMetrics.iterations, 1)
+        for route in vu.scenario.iterationRoutes {
+            if route.target.kind == .trend { metrics.trends[route.target.slot].record(duration) } else { metrics.counters[route.target.slot] &+= 1 }
+        }
         settle(vu)
         vu.scenario.executor.iterationEnded(vu: vu.index, now: now, vus: vu.scenario)
     }
@@ -290,6 +296,38 @@ final class Worker: @unchecked Sendable {
 
     // MARK: Request metrics
 
+    /// One request's figures, in microseconds and bytes.
+    private struct RequestMeasurement {
+        var duration: UInt64 = 0, blocked: UInt64 = 0, connecting: UInt64 = 0, tls: UInt64 = 0
+        var sending: UInt64 = 0, waiting: UInt64 = 0, receiving: UInt64 = 0
+        var sent: UInt64 = 0, received: UInt64 = 0
+        var status = 0
+        var expected = false
+
+        /// The value a metric of the built-in request trends takes, by its slot.
+        @inline(__always)
+        func trendValue(_ id: TrendID) -> UInt64 {
+            switch id {
+            case BuiltinMetrics.httpReqBlocked: blocked
+            case BuiltinMetrics.httpReqConnecting: connecting
+            case BuiltinMetrics.httpReqTLSHandshaking: tls
+            case BuiltinMetrics.httpReqSending: sending
+            case BuiltinMetrics.httpReqWaiting: waiting
+            case BuiltinMetrics.httpReqReceiving: receiving
+            default: duration
+            }
+        }
+
+        @inline(__always)
+        func counterValue(_ id: CounterID) -> UInt64 {
+            switch id {
+            case BuiltinMetrics.dataSent: sent
+            case BuiltinMetrics.dataReceived: received
+            default: 1
+            }
+        }
+    }
+
     /// Records one finished request and returns its status and `http_req_duration`. Latency
     /// is taken on the engine's own clock (the request was handed to libcurl at
     /// `requestStartedAt`, its connection was ready at `transferStartedAt`, its completion
@@ -305,38 +343,49 @@ final class Worker: @unchecked Sendable {
         let startTransfer = easy.infoOffset(CURLINFO_STARTTRANSFER_TIME_T)
         let total = easy.infoOffset(CURLINFO_TOTAL_TIME_T)
 
-        let connecting = connect > 0 ? UInt64(max(0, connect - nameLookup)) : 0
-        let tls = appConnect > 0 ? UInt64(max(0, appConnect - connect)) : 0
+        var m = RequestMeasurement()
+        m.connecting = connect > 0 ? UInt64(max(0, connect - nameLookup)) : 0
+        m.tls = appConnect > 0 ? UInt64(max(0, appConnect - connect)) : 0
         let setup = microseconds(started &- vu.requestStartedAt)
-        let blocked = setup > connecting + tls ? setup - connecting - tls : 0
-        let duration = microseconds(now &- started)
-        let waiting = startTransfer > 0 ? UInt64(max(0, startTransfer - preTransfer)) : 0
-        let receiving = startTransfer > 0 ? UInt64(max(0, total - startTransfer)) : 0
-        let sending = duration > waiting + receiving ? duration - waiting - receiving : 0
+        m.blocked = setup > m.connecting + m.tls ? setup - m.connecting - m.tls : 0
+        m.duration = microseconds(now &- started)
+        m.waiting = startTransfer > 0 ? UInt64(max(0, startTransfer - preTransfer)) : 0
+        m.receiving = startTransfer > 0 ? UInt64(max(0, total - startTransfer)) : 0
+        m.sending = m.duration > m.waiting + m.receiving ? m.duration - m.waiting - m.receiving : 0
+        let uploaded = vu.armed.map { $0.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0 } ?? 0
+        m.sent = UInt64(easy.info(CURLINFO_REQUEST_SIZE) + uploaded)
+        m.received = UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T)))
+        m.status = easy.info(CURLINFO_RESPONSE_CODE)
+        m.expected = result == CURLE_OK && request.spec.expectedStatuses.contains(m.status)
 
-        metrics.record(BuiltinMetrics.httpReqDuration, duration)
-        metrics.record(BuiltinMetrics.httpReqBlocked, blocked)
-        metrics.record(BuiltinMetrics.httpReqConnecting, connecting)
-        metrics.record(BuiltinMetrics.httpReqTLSHandshaking, tls)
-        metrics.record(BuiltinMetrics.httpReqSending, sending)
-        metrics.record(BuiltinMetrics.httpReqWaiting, waiting)
-        metrics.record(BuiltinMetrics.httpReqReceiving, receiving)
+        metrics.record(BuiltinMetrics.httpReqDuration, m.duration)
+        metrics.record(BuiltinMetrics.httpReqBlocked, m.blocked)
+        metrics.record(BuiltinMetrics.httpReqConnecting, m.connecting)
+        metrics.record(BuiltinMetrics.httpReqTLSHandshaking, m.tls)
+        metrics.record(BuiltinMetrics.httpReqSending, m.sending)
+        metrics.record(BuiltinMetrics.httpReqWaiting, m.waiting)
+        metrics.record(BuiltinMetrics.httpReqReceiving, m.receiving)
         metrics.add(BuiltinMetrics.httpReqs, 1)
-        let sent = vu.armed.map { $0.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0 } ?? 0
-        metrics.add(BuiltinMetrics.dataSent, UInt64(easy.info(CURLINFO_REQUEST_SIZE) + sent))
-        metrics.add(BuiltinMetrics.dataReceived, UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T))))
-
-        let status = easy.info(CURLINFO_RESPONSE_CODE)
-        let expected = result == CURLE_OK && request.spec.expectedStatuses.contains(status)
-        metrics.record(BuiltinMetrics.httpReqFailed, !expected)
-        if expected {
-            metrics.record(BuiltinMetrics.httpReqDurationExpected, duration)
+        metrics.add(BuiltinMetrics.dataSent, m.sent)
+        metrics.add(BuiltinMetrics.dataReceived, m.received)
+        metrics.record(BuiltinMetrics.httpReqFailed, !m.expected)
+        if m.expected {
+            metrics.record(BuiltinMetrics.httpReqDurationExpected, m.duration)
         } else if result != CURLE_OK {
             metrics.count(ErrorClass(curlCode: result, osErrno: easy.info(CURLINFO_OS_ERRNO)))
         } else {
-            metrics.count(ErrorClass(unexpectedStatus: status))
+            metrics.count(ErrorClass(unexpectedStatus: m.status))
         }
-        return (status, duration)
+        for route in request.routes where route.accepts(status: m.status, expected: m.expected) {
+            let target = route.target.slot
+            switch route.target.kind {
+            case .trend: metrics.trends[target].record(m.trendValue(TrendID(slot: route.parentSlot)))
+            case .counter: metrics.counters[target] &+= m.counterValue(CounterID(slot: route.parentSlot))
+            case .rate: metrics.rates[target].record(!m.expected)
+            case .gauge: break
+            }
+        }
+        return (m.status, m.duration)
     }
 }
 

@@ -1,0 +1,57 @@
+import StampedeMetrics
+
+/// Which tagged sub-metrics a request, an iteration or a check feeds, worked out once per
+/// run from the tags known in advance (scenario, group, name, method, URL, scenario tags),
+/// leaving only the response's own tags (status, expected_response) to test per request.
+struct SubmetricRoute: Sendable {
+    /// The built-in metric whose value the sub-metric takes, and its slot.
+    let parent: String
+    let parentSlot: Int
+    let target: MetricDescriptor
+    /// `status:N` in the filter.
+    let status: Int?
+    /// `expected_response:true|false` in the filter.
+    let expectedResponse: Bool?
+
+    /// Whether a finished request with this status and outcome belongs to the sub-metric.
+    @inline(__always)
+    func accepts(status actual: Int, expected: Bool) -> Bool {
+        (status == nil || status == actual) && (expectedResponse == nil || expectedResponse == expected)
+    }
+}
+
+enum SubmetricRoutes {
+    static let requestMetrics: Set<String> = [
+        "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
+        "http_req_waiting", "http_req_receiving", "http_reqs", "http_req_failed", "data_sent", "data_received",
+    ]
+    static let iterationMetrics: Set<String> = ["iteration_duration", "iterations"]
+    static let checkMetrics: Set<String> = ["checks"]
+    /// The metrics a threshold may filter by tags.
+    static let taggable = requestMetrics.union(iterationMetrics).union(checkMetrics)
+
+    /// Routes from metrics in `parents` whose static tags all match `tags`.
+    static func routes(from parents: Set<String>, tags: [String: String], registry: MetricRegistry) -> [SubmetricRoute] {
+        registry.metrics.compactMap { metric in
+            guard let parent = metric.parent, parents.contains(parent), metric.name != "http_req_duration{expected_response:true}" else {
+                return nil
+            }
+            var status: Int?
+            var expected: Bool?
+            for (key, value) in metric.tags {
+                switch key {
+                case "status" where parents == requestMetrics:
+                    guard let code = Int(value) else { return nil }
+                    status = code
+                case "expected_response" where parents == requestMetrics:
+                    guard value == "true" || value == "false" else { return nil }
+                    expected = value == "true"
+                default:
+                    guard tags[key] == value else { return nil }
+                }
+            }
+            guard let parentSlot = registry.metric(named: parent)?.slot else { return nil }
+            return SubmetricRoute(parent: parent, parentSlot: parentSlot, target: metric, status: status, expectedResponse: expected)
+        }
+    }
+}
