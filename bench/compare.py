@@ -1,39 +1,9 @@
 """Runs nginx on a free loopback port, then wrk and stampede against it in alternation,
 pinned as the issue describes (nginx on core 1, the client on core 0), and prints one table
 and the ratios. Results are also written as JSON under bench/results/ (ignored by git)."""
-import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, statistics, sys, time
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-def cpu_busy_fraction(seconds=1.0):
-    def snap():
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return sum(v), v[3] + v[4]
-    t0, i0 = snap(); time.sleep(seconds); t1, i1 = snap()
-    return 1 - (i1 - i0) / max(1, t1 - t0)
-
-def wait_until_idle(limit=0.15, timeout=60):
-    """The machine is shared: start a measurement only when it is quiet (or after timeout)."""
-    end = time.time() + timeout
-    while time.time() < end:
-        if cpu_busy_fraction() < limit:
-            return True
-    print("warning: machine still busy, measuring anyway", file=sys.stderr)
-    return False
-
-def measured(cmd):
-    pid = os.fork()
-    if pid == 0:
-        os.execvp(cmd[0], cmd)
-    start = time.time()
-    _, status, usage = os.wait4(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} exited {os.waitstatus_to_exitcode(status)}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss, time.time() - start
+from nginx import Nginx, measured, wait_until_idle
 
 def parse_wrk_latency(text, label):
     m = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
@@ -48,23 +18,10 @@ def main():
     ap.add_argument("--connections", type=int, default=50)
     args = ap.parse_args()
 
-    work = tempfile.mkdtemp(prefix="stampede-bench-")
-    port = free_port()
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""daemon off; worker_processes 1; pid {work}/nginx.pid; error_log {work}/error.log;
-events {{ worker_connections 4096; }}
-http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
-  server {{ listen 127.0.0.1:{port}; location / {{ return 200 "ok"; }} }} }}
-""")
-    nginx = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", work])
-    url = f"http://127.0.0.1:{port}/"
+    nginx = Nginx()
+    url = nginx.url
+    work = nginx.work
     try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close(); break
-            except OSError:
-                time.sleep(0.1)
         rows = {"wrk": [], "stampede": []}
         for round_ in range(args.rounds):
             for tool in ("wrk", "stampede") if round_ % 2 == 0 else ("stampede", "wrk"):
@@ -90,8 +47,7 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
                                    "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99})
                 print(f"round {round_ + 1} {tool:9s} {rps:10.0f} req/s  {cpu * 1e6 / total:6.2f} CPU µs/req", file=sys.stderr)
     finally:
-        nginx.terminate(); nginx.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+        nginx.stop()
 
     med = {tool: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for tool, runs in rows.items()}
     print(f"\nHTTP/1.1 keep-alive, {args.connections} connections, {args.duration}s, nginx on core 1, client on core 0, "

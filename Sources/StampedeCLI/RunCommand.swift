@@ -120,8 +120,14 @@ struct RunCommand: ParsableCommand {
         }
         let progress = ProgressReporter(mode: quiet ? .off : .automatic, maxVUs: plan.maxVUs)
         if !quiet { print(banner(plan, target: targetURL, embedded: embedded != nil)) }
+        // The folder exists before the load, so an interrupted run keeps its timeline.
+        let folder = try createResultsFolder(name: plan.name)
+        let timeline = try? TimelineWriter(url: folder.url.appendingPathComponent("timeline.ndjson"))
         let signals = SignalTrap { run.stop() }
-        let outcome = run.run { second, metrics in progress.second(second, metrics) }
+        let outcome = run.run { second, metrics in
+            progress.second(second, metrics)
+            timeline?.append(second: second, metrics)
+        }
         withExtendedLifetime(signals) {}
         progress.finish()
 
@@ -131,7 +137,7 @@ struct RunCommand: ParsableCommand {
             engineVersion: LoadRun.httpEngineVersion, thresholds: outcome.thresholds,
             abortedByThreshold: outcome.abortedByThreshold)
         print(SummaryText.render(summary, mode: summaryMode))
-        try writeResults(summary, name: plan.name)
+        try writeResults(summary, to: folder)
         if outcome.abortedByThreshold { throw ExitCode(ExitStatus.abortedByThreshold.rawValue) }
         if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
         if !outcome.thresholdsPassed { throw ExitCode(ExitStatus.thresholdsFailed.rawValue) }
@@ -214,11 +220,18 @@ struct RunCommand: ParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func writeResults(_ summary: RunSummary, name: String) throws {
+    private func createResultsFolder(name: String) throws -> ResultsFolder {
         do {
-            let folder = try ResultsFolder.create(root: URL(fileURLWithPath: resultsDir), name: name, date: summary.startedAt)
+            return try ResultsFolder.create(root: URL(fileURLWithPath: resultsDir), name: name, date: Date())
+        } catch {
+            throw UsageFailure(message: "cannot create a results folder in '\(resultsDir)': \(error.localizedDescription)")
+        }
+    }
+
+    private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
+        do {
             let file = try folder.writeSummary(summary)
-            if !quiet { print("results: \(file.path)") }
+            if !quiet { print("results: \(folder.url.path) (\(file.lastPathComponent), timeline.ndjson)") }
             if let summaryExport {
                 try SummaryExport.json(summary).write(to: URL(fileURLWithPath: summaryExport))
             }

@@ -1,0 +1,70 @@
+"""Shared by the benchmarks: nginx on a free loopback port with its own config (one worker
+pinned to core 1), waiting for an idle machine, and measuring a child's CPU and memory."""
+import os, shutil, socket, subprocess, sys, tempfile, time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_busy_fraction(seconds=1.0):
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]
+    t0, i0 = snap(); time.sleep(seconds); t1, i1 = snap()
+    return 1 - (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_until_idle(limit=0.15, timeout=60):
+    """The machine is shared: start a measurement only when it is quiet (or after timeout)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cpu_busy_fraction() < limit:
+            return True
+    print("warning: machine still busy, measuring anyway", file=sys.stderr)
+    return False
+
+
+def measured(cmd):
+    """Runs cmd to its end; returns (CPU seconds user+sys, peak RSS KiB, wall seconds) of it alone."""
+    pid = os.fork()
+    if pid == 0:
+        os.execvp(cmd[0], cmd)
+    start = time.time()
+    _, status, usage = os.wait4(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 99):
+        raise SystemExit(f"{' '.join(cmd)} exited {code}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss, time.time() - start
+
+
+class Nginx:
+    """nginx answering "ok" to everything, for as long as the object lives."""
+
+    def __init__(self):
+        self.work = tempfile.mkdtemp(prefix="stampede-bench-")
+        self.port = free_port()
+        conf = os.path.join(self.work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; worker_processes 1; worker_rlimit_nofile 30000; pid {self.work}/nginx.pid; error_log {self.work}/error.log;
+events {{ worker_connections 20000; }}
+http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
+  server {{ listen 127.0.0.1:{self.port} backlog=4096; location / {{ return 200 "ok"; }} }} }}
+""")
+        self.process = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", self.work])
+        self.url = f"http://127.0.0.1:{self.port}/"
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("nginx did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.work, ignore_errors=True)
