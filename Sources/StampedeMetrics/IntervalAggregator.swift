@@ -5,14 +5,15 @@ public struct IntervalReport: Sendable {
     public let worker: Int
     public let index: Int
     public let metrics: MetricSet
-    /// The worker's final report: it reports no later interval.
-    public let isLast: Bool
+    /// Set on the worker's final report (it reports no later interval): its gauges as it
+    /// ended, which stand for it in the seconds other workers still report.
+    public let gaugesAtEnd: [Gauge]?
 
-    public init(worker: Int, index: Int, metrics: MetricSet, isLast: Bool) {
+    public init(worker: Int, index: Int, metrics: MetricSet, gaugesAtEnd: [Gauge]? = nil) {
         self.worker = worker
         self.index = index
         self.metrics = metrics
-        self.isLast = isLast
+        self.gaugesAtEnd = gaugesAtEnd
     }
 }
 
@@ -25,7 +26,8 @@ public final class IntervalAggregator: Sendable {
 
     private struct State: Sendable {
         var pending: [Int: (reporters: Set<Int>, metrics: MetricSet)] = [:]
-        var finishedWorkers: Set<Int> = []
+        /// Finished workers, with their last interval and their gauges at the end.
+        var finishedWorkers: [Int: (lastIndex: Int, gauges: [Gauge])] = [:]
         var totals: MetricSet
     }
 
@@ -58,13 +60,16 @@ public final class IntervalAggregator: Sendable {
                 entry.metrics.mergeConcurrent(report.metrics)
                 entry.reporters.insert(report.worker)
                 state.pending[report.index] = entry
-                if report.isLast { state.finishedWorkers.insert(report.worker) }
+                if let gauges = report.gaugesAtEnd { state.finishedWorkers[report.worker] = (report.index, gauges) }
             }
             var completed: [(index: Int, metrics: MetricSet)] = []
             for index in state.pending.keys.sorted() {
-                guard let entry = state.pending[index] else { continue }
+                guard var entry = state.pending[index] else { continue }
                 // Workers report seconds in order, so the first incomplete second ends the scan.
-                guard final || entry.reporters.union(state.finishedWorkers).count == workerCount else { break }
+                guard final || entry.reporters.union(state.finishedWorkers.keys).count == workerCount else { break }
+                for (worker, end) in state.finishedWorkers where end.lastIndex < index && !entry.reporters.contains(worker) {
+                    for i in entry.metrics.gauges.indices { entry.metrics.gauges[i].addConcurrent(end.gauges[i]) }
+                }
                 state.pending[index] = nil
                 state.totals.append(entry.metrics)
                 completed.append((index, entry.metrics))

@@ -64,12 +64,11 @@ public struct MetricRegistry: Sendable {
 
     /// The built-in metrics every run has, in the slots `BuiltinMetrics` names.
     public init() {
-        for trend in BuiltinMetrics.trends { addTrend(trend, contains: .time) }
-        for (name, contains) in BuiltinMetrics.counters { addCounter(name, contains: contains) }
-        for rate in BuiltinMetrics.rates { addRate(rate) }
-        for gauge in BuiltinMetrics.gauges { addGauge(gauge) }
-        addTrend(
-            "http_req_duration{expected_response:true}", contains: .time,
+        for trend in BuiltinMetrics.trends { add(trend, .trend, contains: .time) }
+        for (name, contains) in BuiltinMetrics.counters { add(name, .counter, contains: contains) }
+        for rate in BuiltinMetrics.rates { add(rate, .rate) }
+        for gauge in BuiltinMetrics.gauges { add(gauge, .gauge) }
+        add("http_req_duration{expected_response:true}", .trend, contains: .time,
             parent: "http_req_duration", tags: ["expected_response": "true"])
     }
 
@@ -85,14 +84,7 @@ public struct MetricRegistry: Sendable {
     public mutating func submetric(of parent: String, tags: [String: String]) -> MetricDescriptor? {
         guard let base = metric(named: parent), base.parent == nil else { return nil }
         let name = parent + "{" + tags.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",") + "}"
-        if let known = metric(named: name) { return known }
-        switch base.kind {
-        case .trend: addTrend(name, contains: base.contains, parent: parent, tags: tags)
-        case .counter: addCounter(name, contains: base.contains, parent: parent, tags: tags)
-        case .rate: addRate(name, parent: parent, tags: tags)
-        case .gauge: addGauge(name, parent: parent, tags: tags)
-        }
-        return metric(named: name)
+        return metric(named: name) ?? add(name, base.kind, contains: base.contains, parent: parent, tags: tags)
     }
 
     /// The descriptor named `name`, if the run has it.
@@ -100,31 +92,20 @@ public struct MetricRegistry: Sendable {
         metrics.first { $0.name == name }
     }
 
+    /// Appends a metric in the next free slot of its kind.
     @discardableResult
-    mutating func addTrend(_ name: String, contains: ValueType, parent: String? = nil, tags: [String: String] = [:]) -> TrendID {
-        defer { trendCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .trend, contains: contains, slot: trendCount, parent: parent, tags: tags))
-        return TrendID(slot: trendCount)
-    }
-
-    @discardableResult
-    mutating func addCounter(_ name: String, contains: ValueType, parent: String? = nil, tags: [String: String] = [:]) -> CounterID {
-        defer { counterCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .counter, contains: contains, slot: counterCount, parent: parent, tags: tags))
-        return CounterID(slot: counterCount)
-    }
-
-    @discardableResult
-    mutating func addRate(_ name: String, parent: String? = nil, tags: [String: String] = [:]) -> RateID {
-        defer { rateCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .rate, contains: .default, slot: rateCount, parent: parent, tags: tags))
-        return RateID(slot: rateCount)
-    }
-
-    @discardableResult
-    mutating func addGauge(_ name: String, parent: String? = nil, tags: [String: String] = [:]) -> GaugeID {
-        defer { gaugeCount += 1 }
-        metrics.append(MetricDescriptor(name: name, kind: .gauge, contains: .default, slot: gaugeCount, parent: parent, tags: tags))
-        return GaugeID(slot: gaugeCount)
+    private mutating func add(
+        _ name: String, _ kind: MetricKind, contains: ValueType = .default, parent: String? = nil, tags: [String: String] = [:]
+    ) -> MetricDescriptor {
+        let slot: Int
+        switch kind {
+        case .trend: (slot, trendCount) = (trendCount, trendCount + 1)
+        case .counter: (slot, counterCount) = (counterCount, counterCount + 1)
+        case .rate: (slot, rateCount) = (rateCount, rateCount + 1)
+        case .gauge: (slot, gaugeCount) = (gaugeCount, gaugeCount + 1)
+        }
+        let descriptor = MetricDescriptor(name: name, kind: kind, contains: contains, slot: slot, parent: parent, tags: tags)
+        metrics.append(descriptor)
+        return descriptor
     }
 }

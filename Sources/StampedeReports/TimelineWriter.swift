@@ -7,7 +7,7 @@ public final class TimelineWriter {
     private let handle: FileHandle
 
     public init(url: URL) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         handle = try FileHandle(forWritingTo: url)
     }
 

@@ -53,7 +53,8 @@ public final class TargetServer: Sendable {
         let counters = Counters()
         let api = BusinessAPI(store: BusinessStore(), paymentFailureRate: options.paymentFailureRate)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            // Large tests open thousands of connections at once; the kernel caps this at somaxconn.
+            .serverChannelOption(ChannelOptions.backlog, value: 4096)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in

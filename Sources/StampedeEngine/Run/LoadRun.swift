@@ -130,7 +130,7 @@ public final class LoadRun: Sendable {
                 for assignment in assignments {
                     let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
                     let scenario = assignment.scenario
-                    workers[assignment.worker].add(ScenarioRunner.Setup(
+                    workers[assignment.worker].add(ScenarioRunner.Configuration(
                         scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
                         initialVars: shared.merging(scenario.env) { _, own in own },
                         env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
@@ -180,7 +180,7 @@ public final class LoadRun: Sendable {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
         var runner: ScenarioRunner?
         let phase = runPhase(workerCount: 1, onSecond: { _, _, _ in }) { workers in
-            workers[0].add(ScenarioRunner.Setup(
+            workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
                 iterationRoutes: [], timeoutMilliseconds: timeoutMilliseconds))
             runner = workers[0].scenarios.first

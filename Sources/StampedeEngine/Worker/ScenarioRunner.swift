@@ -28,7 +28,8 @@ final class ScenarioRunner: VUPool {
     private let firstVUID: Int
     private let timeoutMilliseconds: Int
 
-    struct Setup {
+    /// What a runner is made from: the scenario, its compiled flow, its segment and shared data.
+    struct Configuration {
         let scenario: Scenario
         let program: FlowProgram
         let segment: ExecutionSegment
@@ -39,21 +40,21 @@ final class ScenarioRunner: VUPool {
         let timeoutMilliseconds: Int
     }
 
-    init(_ setup: Setup, worker: Worker) {
-        let scenario = setup.scenario
+    init(_ configuration: Configuration, worker: Worker) {
+        let scenario = configuration.scenario
         name = scenario.name
-        program = setup.program
-        executor = scenario.executor.makeRuntime(segment: setup.segment)
+        program = configuration.program
+        executor = scenario.executor.makeRuntime(segment: configuration.segment)
         startOffset = UInt64(max(0, scenario.startTime.nanoseconds))
         pacing = scenario.pacing.map { UInt64(max(0, $0.nanoseconds)) }
-        feeder = setup.feeder
-        initialVars = setup.initialVars
-        env = setup.env
-        iterationRoutes = setup.iterationRoutes
+        feeder = configuration.feeder
+        initialVars = configuration.initialVars
+        env = configuration.env
+        iterationRoutes = configuration.iterationRoutes
         self.worker = worker
-        vuLimit = max(executor.vuCount, setup.segment.share(of: scenario.executor.maxVUs))
-        firstVUID = setup.segment.firstIndex(of: scenario.executor.maxVUs) + 1
-        timeoutMilliseconds = setup.timeoutMilliseconds
+        vuLimit = max(executor.vuCount, configuration.segment.share(of: scenario.executor.maxVUs))
+        firstVUID = configuration.segment.firstIndex(of: scenario.executor.maxVUs) + 1
+        timeoutMilliseconds = configuration.timeoutMilliseconds
         for _ in 0..<executor.vuCount { _ = addVU() }
     }
 

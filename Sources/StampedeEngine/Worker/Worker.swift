@@ -38,8 +38,8 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Adds a scenario segment to run; before `start` only.
-    func add(_ setup: ScenarioRunner.Setup) {
-        scenarios.append(ScenarioRunner(setup, worker: self))
+    func add(_ configuration: ScenarioRunner.Configuration) {
+        scenarios.append(ScenarioRunner(configuration, worker: self))
     }
 
     /// A scenario allocated a VU (up front, or mid-run for an arrival-rate executor).
@@ -117,7 +117,14 @@ final class Worker: @unchecked Sendable {
         metrics.set(BuiltinMetrics.vus, Double(peakBusyVUs))
         metrics.set(BuiltinMetrics.vusMax, Double(totalVUs))
         peakBusyVUs = busyVUs
-        aggregator.submit(IntervalReport(worker: id, index: intervalIndex, metrics: metrics, isLast: isLast))
+        var atEnd: [Gauge]?
+        if isLast {
+            var gauges = MetricSet(registry: registry)
+            gauges.set(BuiltinMetrics.vus, Double(busyVUs))
+            gauges.set(BuiltinMetrics.vusMax, Double(totalVUs))
+            atEnd = gauges.gauges
+        }
+        aggregator.submit(IntervalReport(worker: id, index: intervalIndex, metrics: metrics, gaugesAtEnd: atEnd))
         metrics = MetricSet(registry: registry)
         intervalIndex += 1
         nextTick += 1_000_000_000
