@@ -128,6 +128,16 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    func testAPlanNeedingMoreConnectionsThanTheFileLimitIsRejectedBeforeAnyLoad() {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let tooMany = Int(min(limit.rlim_max, 1 << 24)) + 1
+        let scenario = Scenario("huge", executor: .constantVUs(tooMany, duration: .seconds(1))) { Get("/") }
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan(scenario), options: RunOptions(target: "http://127.0.0.1:1"))) {
+            XCTAssertTrue(($0 as? PlanError)?.message.contains("open files") == true, "\($0)")
+        }
+    }
+
     func testInvalidPlansAreRejectedBeforeAnyLoad() {
         let noSteps = Scenario("empty", executor: .constantVUs(1, duration: .seconds(1))) {}
         XCTAssertThrowsError(try LoadRun(plan: TestPlan(noSteps), options: RunOptions(target: "http://127.0.0.1:1")))

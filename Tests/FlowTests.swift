@@ -113,6 +113,16 @@ final class FlowTests: XCTestCase {
         XCTAssertEqual(result.totals[BuiltinMetrics.httpReqFailed].trues, 0)
     }
 
+    func testUniquePerVUFeederGivesVUnRowN() throws {
+        var scenario = Scenario("mine", executor: .perVUIterations(3, iterations: 4)) {
+            Get("/customers/c-000{{n}}").check("VU reads its own row", .jsonField("id", equals: "c-000{{__VU}}"))
+        }
+        scenario.feeder = Feeder(.rows([["n": "1"], ["n": "2"], ["n": "3"]]), strategy: .uniquePerVU)
+        let result = try run(TestPlan(scenario), workers: 2)
+        XCTAssertEqual(checkResult("VU reads its own row", result)?.trues, 12)
+        XCTAssertEqual(checkResult("VU reads its own row", result)?.falses, 0)
+    }
+
     func testFeederFilesAreReadAndMissingOnesRejected() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("feeders-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
