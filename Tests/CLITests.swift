@@ -206,13 +206,23 @@ extension CLITests {
         XCTAssertTrue(pass.stdout.contains("✓ 'rate<0.01' rate=0.00%"), pass.stdout)
 
         let export = workDir.appendingPathComponent("fail.json")
+        let junit = workDir.appendingPathComponent("junit.xml")
         let fail = try stampede("run", "--url", url, "--iterations", "20", "-q", "--threshold", "http_req_duration: p(99)<1us",
-                                "--summary-export", export.path)
+                                "--threshold", "http_reqs: count==20", "--summary-export", export.path, "--junit", junit.path)
         XCTAssertEqual(fail.status, 99, fail.stderr)
         XCTAssertTrue(fail.stdout.contains("✗ 'p(99)<1us'"), fail.stdout)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: export)) as? [String: Any]
         let duration = (json?["metrics"] as? [String: Any])?["http_req_duration"] as? [String: Any]
         XCTAssertEqual(duration?["thresholds"] as? [String: Bool], ["p(99)<1us": true], "k6 marks a failed threshold true")
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains(#"<testsuite name="thresholds" tests="2" failures="1""#), xml)
+        XCTAssertTrue(xml.contains(#"name="p(99)&lt;1us"><failure message="p(99)="#), xml)
+        XCTAssertTrue(xml.contains(#"name="count==20"></testcase>"#), xml)
+
+        let compare = try stampede("compare", export.path, export.path, "--max-regression", "p(99)=5%")
+        XCTAssertEqual(compare.status, 0, compare.stderr)
+        XCTAssertTrue(compare.stdout.contains("http_req_duration"), compare.stdout)
+        assertUsageError(try stampede("compare", export.path, "/nowhere.json"), mentions: "/nowhere.json: no such file")
 
         assertUsageError(try stampede("run", "--url", url, "--threshold", "http_req_duration: p95<500"), mentions: "p95")
         XCTAssertEqual(server.stats.requests, 40, "a bad threshold starts no load")

@@ -61,6 +61,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Also write the summary JSON to this path (k6's flag).")
     var summaryExport: String?
 
+    @Option(help: "Also write junit.xml (a test case per threshold and per check) to this path.")
+    var junit: String?
+
     @Option(help: "Which metrics the summary shows: compact or full.")
     var summaryMode = SummaryText.Mode.compact
 
@@ -230,10 +233,13 @@ struct RunCommand: ParsableCommand {
 
     private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
         do {
-            let file = try folder.writeSummary(summary)
-            if !quiet { print("results: \(folder.url.path) (\(file.lastPathComponent), timeline.ndjson)") }
+            try folder.writeReports(summary)
+            if !quiet { print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml)") }
             if let summaryExport {
                 try SummaryExport.json(summary).write(to: URL(fileURLWithPath: summaryExport))
+            }
+            if let junit {
+                try Data(JUnitReport.xml(summary).utf8).write(to: URL(fileURLWithPath: junit))
             }
         } catch {
             throw UsageFailure(message: "cannot write results: \(error.localizedDescription)", status: .scenarioError)

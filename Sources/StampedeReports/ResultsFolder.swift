@@ -27,11 +27,9 @@ public struct ResultsFolder: Sendable {
         }
     }
 
-    /// Writes summary.json into the folder and returns its path.
-    @discardableResult
-    public func writeSummary(_ summary: RunSummary) throws -> URL {
-        let file = url.appendingPathComponent("summary.json")
-        try SummaryExport.json(summary).write(to: file)
-        return file
+    /// Writes the end-of-run reports into the folder: summary.json and junit.xml.
+    public func writeReports(_ summary: RunSummary) throws {
+        try SummaryExport.json(summary).write(to: url.appendingPathComponent("summary.json"))
+        try Data(JUnitReport.xml(summary).utf8).write(to: url.appendingPathComponent("junit.xml"))
     }
 }

@@ -1,0 +1,108 @@
+import Foundation
+
+/// `stampede compare`: two summary.json files metric by metric, and the regressions beyond
+/// the bounds a CI stage allows.
+public struct SummaryComparison {
+    /// A bound on how much worse a statistic may get: `p(99)=10%` (every time trend),
+    /// `http_req_failed:rate=0.5%`.
+    public struct Bound: Equatable, Sendable {
+        public let metric: String?
+        public let statistic: String
+        /// The allowed change, as a fraction of the base value (0.10 for 10%).
+        public let fraction: Double
+
+        public init(_ text: String) throws {
+            let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[1].hasSuffix("%"), let percent = Double(parts[1].dropLast()), percent >= 0 else {
+                throw ComparisonError("--max-regression '\(text)' is not [METRIC:]STAT=N%, e.g. 'p(99)=10%'")
+            }
+            if let colon = parts[0].lastIndex(of: ":") {
+                metric = String(parts[0][..<colon])
+                statistic = String(parts[0][parts[0].index(after: colon)...])
+            } else {
+                metric = nil
+                statistic = parts[0]
+            }
+            fraction = percent / 100
+        }
+
+        func applies(to metric: String, isTime: Bool) -> Bool {
+            self.metric.map { $0 == metric } ?? isTime
+        }
+    }
+
+    public struct Row: Equatable, Sendable {
+        public let metric: String
+        public let statistic: String
+        public let base: Double
+        public let new: Double
+        /// The bound that applies, if any, and whether the change stays within it.
+        public let bound: Double?
+        public let regressed: Bool
+
+        /// Relative change, new against base.
+        public var change: Double { base == 0 ? (new == 0 ? 0 : .infinity) : (new - base) / base }
+    }
+
+    public let rows: [Row]
+    public var regressions: [Row] { rows.filter(\.regressed) }
+
+    /// Metrics where a larger value is better: a drop is the regression.
+    static let higherIsBetter: Set<String> = ["http_reqs", "iterations", "checks", "data_sent", "data_received"]
+
+    public init(base: URL, new: URL, bounds: [Bound]) throws {
+        let baseMetrics = try Self.metrics(base)
+        let newMetrics = try Self.metrics(new)
+        var rows: [Row] = []
+        for name in baseMetrics.keys.sorted() {
+            guard let before = baseMetrics[name], let after = newMetrics[name] else { continue }
+            let isTime = name.hasPrefix("http_req_") && name != "http_req_failed" || name.hasPrefix("iteration_duration") || name.hasPrefix("group_duration")
+            let baseName = name.split(separator: "{").first.map(String.init) ?? name
+            for statistic in ["avg", "med", "p(90)", "p(95)", "p(99)", "max", "rate", "value", "count"] {
+                guard let b = before[statistic], let a = after[statistic] else { continue }
+                if statistic == "count" && before["rate"] != nil { continue }
+                let bound = bounds.last { $0.statistic == statistic && $0.applies(to: name, isTime: isTime) }
+                let worse = Self.higherIsBetter.contains(baseName) ? b - a : a - b
+                let regressed = bound.map { worse > abs(b) * $0.fraction + 1e-12 } ?? false
+                rows.append(Row(metric: name, statistic: statistic, base: b, new: a, bound: bound?.fraction, regressed: regressed))
+            }
+        }
+        self.rows = rows
+    }
+
+    /// The `metrics` object of a summary.json, or of the summary.json in a results folder.
+    static func metrics(_ url: URL) throws -> [String: [String: Double]] {
+        var isDirectory: ObjCBool = false
+        let file = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? url.appendingPathComponent("summary.json") : url
+        guard let data = FileManager.default.contents(atPath: file.path) else { throw ComparisonError("\(file.path): no such file") }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let metrics = object["metrics"] as? [String: Any] else {
+            throw ComparisonError("\(file.path): not a summary (no \"metrics\" object)")
+        }
+        return metrics.compactMapValues { value in
+            (value as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+    }
+
+    /// The table: metric, statistic, base, new, change, bound, verdict.
+    public func table() -> String {
+        let header = ["metric", "stat", "base", "new", "change", "bound", ""]
+        let lines = rows.map { row -> [String] in
+            let change = row.change.isFinite ? String(format: "%+.1f%%", row.change * 100) : "new"
+            let verdict = row.regressed ? "✗ regressed" : row.bound == nil ? "" : "✓"
+            return [row.metric, row.statistic, ValueFormat.number(row.base), ValueFormat.number(row.new), change,
+                    row.bound.map { String(format: "%g%%", $0 * 100) } ?? "", verdict]
+        }
+        let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }
+        return ([header] + lines).map { cells in
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+/// A comparison that cannot be made: the message names the file or the bound.
+public struct ComparisonError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
