@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev", "libnghttp2-dev", "libssl-dev"])]
         ),
+        // zlib from the system (Debian: zlib1g-dev), for HdrHistogram's compressed encoding.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The plan model, the result-builder DSL and the plan-file reader that build it, and
         // feeders' data: no engine.
         .target(
@@ -45,7 +47,7 @@ let package = Package(
             ]
         ),
         // End-of-test summary and results files, from merged metrics only.
-        .target(name: "StampedeReports", dependencies: ["StampedeDSL", "StampedeMetrics"]),
+        .target(name: "StampedeReports", dependencies: ["CZlib", "StampedeDSL", "StampedeMetrics"]),
         // The embedded business-support API on SwiftNIO.
         .target(
             name: "StampedeTarget",
@@ -69,7 +71,7 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "Scenarios", "StampedeCLI",
+                "StampedeTarget", "Scenarios", "StampedeCLI", "CZlib",
             ],
             path: "Tests"
         ),

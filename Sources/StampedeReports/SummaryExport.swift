@@ -22,8 +22,11 @@ public enum SummaryExport {
                 var values: [String: Double] = [:]
                 for stat in RunSummary.trendStats { values[stat.name] = summary.trendStat(trend, stat) * scale }
                 metrics[metric.name] = values
-                var distribution: [String: Double] = ["count": Double(trend.count)]
+                var distribution: [String: Any] = ["count": Double(trend.count)]
                 for p in extraPercentiles { distribution["p(\(ValueFormat.number(p)))"] = trend.percentile(p) * scale }
+                distribution["unit"] = metric.contains == .time ? "ms" : "1"
+                // The whole distribution, in the histogram's own unit (microseconds for times).
+                distribution["hdrHistogram"] = HistogramEncoding.base64(trend.histogram)
                 percentiles[metric.name] = distribution
             case .counter:
                 let count = totals.counters[metric.slot]

@@ -1,0 +1,2 @@
+// zlib, for HdrHistogram's compressed encoding in summary.json.
+#include <zlib.h>
