@@ -228,3 +228,46 @@ extension CLITests {
         XCTAssertEqual(server.stats.requests, 40, "a bad threshold starts no load")
     }
 }
+
+extension CLITests {
+    func testEveryRunWritesASelfContainedReportThatReportRebuilds() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let results = workDir.appendingPathComponent("results")
+        let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
+        for file in ["summary.json", "timeline.ndjson", "junit.xml", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        let timeline = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(timeline.count, 2, "a line per second")
+        let report = folder.appendingPathComponent("report.html")
+        let html = try String(contentsOf: report, encoding: .utf8)
+        XCTAssertGreaterThanOrEqual(html.components(separatedBy: "<svg").count - 1, 4, "charts are inline SVG")
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertNil(html.range(of: #"(src|href)="https?:"#, options: .regularExpression), "nothing loads from the network")
+
+        try FileManager.default.removeItem(at: report)
+        let rebuilt = try stampede("report", folder.path)
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
+        XCTAssertEqual(try String(contentsOf: report, encoding: .utf8), html, "report rebuilds the same page")
+        assertUsageError(try stampede("report", workDir.path), mentions: "no summary.json")
+
+        // The page renders in a real browser, offline.
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let browser = try XCTUnwrap(chromium, "scripts/test installs chromium")
+        let screenshot = workDir.appendingPathComponent("report.png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400",
+                             "--screenshot=\(screenshot.path)", report.absoluteString]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let png = try Data(contentsOf: screenshot)
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG came out")
+        XCTAssertGreaterThan(png.count, 30_000, "with the charts drawn, not a blank page")
+    }
+}

@@ -25,7 +25,7 @@ final class SummaryTextTests: XCTestCase {
         let start = Date(timeIntervalSince1970: 0)
         let scenario = Scenario("default", executor: .sharedIterations(2, iterations: requests)) { Get("http://127.0.0.1/") }
         return RunSummary(
-            registry: registry, totals: totals, scenarios: [scenario], startedAt: start,
+            testName: "default", registry: registry, totals: totals, scenarios: [scenario], startedAt: start,
             endedAt: start.addingTimeInterval(2), wasInterrupted: false, commandLine: ["stampede"], engineVersion: "test")
     }
 

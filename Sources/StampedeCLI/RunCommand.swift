@@ -135,7 +135,7 @@ struct RunCommand: ParsableCommand {
         progress.finish()
 
         let summary = RunSummary(
-            registry: run.registry, totals: outcome.totals, scenarios: plan.scenarios, startedAt: outcome.startedAt,
+            testName: plan.name, registry: run.registry, totals: outcome.totals, scenarios: plan.scenarios, startedAt: outcome.startedAt,
             endedAt: outcome.endedAt, wasInterrupted: outcome.wasInterrupted, commandLine: CommandLine.arguments,
             engineVersion: LoadRun.httpEngineVersion, thresholds: outcome.thresholds,
             abortedByThreshold: outcome.abortedByThreshold)
@@ -234,7 +234,7 @@ struct RunCommand: ParsableCommand {
     private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
         do {
             try folder.writeReports(summary)
-            if !quiet { print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml)") }
+            if !quiet { print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml, report.html)") }
             if let summaryExport {
                 try SummaryExport.json(summary).write(to: URL(fileURLWithPath: summaryExport))
             }

@@ -7,7 +7,7 @@ struct Stampede: ParsableCommand {
         commandName: "stampede",
         abstract: "A load generator: many requests per core, true numbers, k6's vocabulary.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ListCommand.self, TargetCommand.self, CompareCommand.self]
+        subcommands: [RunCommand.self, ListCommand.self, TargetCommand.self, CompareCommand.self, ReportCommand.self]
     )
 }
 

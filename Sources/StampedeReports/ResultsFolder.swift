@@ -27,9 +27,11 @@ public struct ResultsFolder: Sendable {
         }
     }
 
-    /// Writes the end-of-run reports into the folder: summary.json and junit.xml.
+    /// Writes the end-of-run reports into the folder: summary.json, junit.xml, and
+    /// report.html built from summary.json and the timeline already there.
     public func writeReports(_ summary: RunSummary) throws {
         try SummaryExport.json(summary).write(to: url.appendingPathComponent("summary.json"))
         try Data(JUnitReport.xml(summary).utf8).write(to: url.appendingPathComponent("junit.xml"))
+        try HTMLReport.write(folder: url)
     }
 }

@@ -4,6 +4,8 @@ import StampedeMetrics
 
 /// Everything a report says about one run: the merged metrics and the facts around them.
 public struct RunSummary: Sendable {
+    /// The test's name: a built-in test, a plan file's, or `default` for `--url`.
+    public let testName: String
     public let registry: MetricRegistry
     public let totals: MetricSet
     public let scenarios: [Scenario]
@@ -19,10 +21,11 @@ public struct RunSummary: Sendable {
     public let abortedByThreshold: Bool
 
     public init(
-        registry: MetricRegistry, totals: MetricSet, scenarios: [Scenario], startedAt: Date, endedAt: Date,
+        testName: String, registry: MetricRegistry, totals: MetricSet, scenarios: [Scenario], startedAt: Date, endedAt: Date,
         wasInterrupted: Bool, commandLine: [String], engineVersion: String, thresholds: [ThresholdVerdict] = [],
         abortedByThreshold: Bool = false
     ) {
+        self.testName = testName
         self.thresholds = thresholds
         self.abortedByThreshold = abortedByThreshold
         self.registry = registry

@@ -23,7 +23,7 @@ public enum SummaryExport {
                 for stat in RunSummary.trendStats { values[stat.name] = summary.trendStat(trend, stat) * scale }
                 metrics[metric.name] = values
                 var distribution: [String: Any] = ["count": Double(trend.count)]
-                for p in extraPercentiles { distribution["p(\(ValueFormat.number(p)))"] = trend.percentile(p) * scale }
+                for p in extraPercentiles { distribution["p(\(String(format: "%g", p)))"] = trend.percentile(p) * scale }
                 distribution["unit"] = metric.contains == .time ? "ms" : "1"
                 // The whole distribution, in the histogram's own unit (microseconds for times).
                 distribution["hdrHistogram"] = HistogramEncoding.base64(trend.histogram)
@@ -66,6 +66,7 @@ public enum SummaryExport {
             "metrics": metrics,
             "stampede": [
                 "version": StampedeVersion.current,
+                "test": summary.testName,
                 "engine": summary.engineVersion,
                 "command": summary.commandLine,
                 "host": ProcessInfo.processInfo.hostName,
