@@ -102,6 +102,8 @@ final class FlowTests: XCTestCase {
         let result = try run(TestPlan("two", scenarios: [first, second]))
         XCTAssertEqual(result.totals[BuiltinMetrics.iterations], 15)
         XCTAssertGreaterThanOrEqual(result.seconds, 0.4, "the second scenario waited for its start time")
+        let perScenario = result.registry.metric(named: "http_reqs{scenario:second}").map { result.totals.counters[$0.slot] }
+        XCTAssertEqual(perScenario, 5, "with several scenarios, each has its own figures")
     }
 
     func testSequentialFeederEndsTheScenarioWhenRowsRunOut() throws {

@@ -3,42 +3,71 @@ import StampedeDSL
 import StampedeMetrics
 import StampedeReports
 
-/// The live progress line on standard error: rewritten every second on a terminal, a plain
-/// line every 10 seconds otherwise (CI logs), nothing with --quiet.
+/// Live progress on standard error: a line for the run and one per scenario (elapsed of
+/// total, VUs, requests/s, p99, failures), rewritten every second on a terminal; plain lines
+/// every 10 seconds otherwise (CI logs); nothing with --quiet.
 final class ProgressReporter {
     enum Mode { case off, automatic }
 
+    /// Where one scenario's figures live in the registry (its per-scenario sub-metrics).
+    private struct ScenarioSlots {
+        let name: String
+        let requests: MetricDescriptor
+        let duration: MetricDescriptor
+        let failed: MetricDescriptor
+    }
+
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) == 1
-    private let maxVUs: Int
+    private let plan: TestPlan
+    private let scenarios: [ScenarioSlots]
     private var iterations: UInt64 = 0
-    private var wroteLine = false
+    private var linesOnScreen = 0
+    private let startedAt = Date()
 
-    init(mode: Mode, maxVUs: Int) {
+    init(mode: Mode, plan: TestPlan, registry: MetricRegistry) {
         enabled = mode == .automatic
-        self.maxVUs = maxVUs
+        self.plan = plan
+        scenarios = plan.scenarios.count < 2 ? [] : plan.scenarios.compactMap { scenario in
+            func slot(_ metric: String) -> MetricDescriptor? { registry.metric(named: "\(metric){scenario:\(scenario.name)}") }
+            guard let requests = slot("http_reqs"), let duration = slot("http_req_duration"), let failed = slot("http_req_failed") else {
+                return nil
+            }
+            return ScenarioSlots(name: scenario.name, requests: requests, duration: duration, failed: failed)
+        }
     }
 
     func second(_ index: Int, _ metrics: MetricSet) {
         iterations += metrics[BuiltinMetrics.iterations]
-        let elapsed = Double(index + 1)
         guard enabled, isTerminal || (index + 1) % 10 == 0 else { return }
-        let requests = metrics[BuiltinMetrics.httpReqs]
-        let failed = metrics[BuiltinMetrics.httpReqFailed]
-        let p99 = metrics[BuiltinMetrics.httpReqDuration].percentile(99)
-        let line = "running (\(SummaryText.clock(elapsed))), \(Int(metrics[BuiltinMetrics.vus].value))/\(maxVUs) VUs, "
-            + "\(iterations) complete iterations, \(requests) req/s, p(99)=\(formatTime(p99)), "
-            + "\(String(format: "%.2f%%", failed.value * 100)) failed"
-        let output = isTerminal ? "\r\u{1B}[2K" + line : line + "\n"
+        let elapsed = SummaryText.clock(Date().timeIntervalSince(startedAt))
+        let total = SummaryText.clock(Double(plan.maxDuration.nanoseconds) / 1e9)
+        var lines = ["running (\(elapsed) of \(total)), \(Int(metrics[BuiltinMetrics.vus].value))/\(plan.maxVUs) VUs, "
+            + figures(requests: metrics[BuiltinMetrics.httpReqs], p99: metrics[BuiltinMetrics.httpReqDuration].percentile(99),
+                      failed: metrics[BuiltinMetrics.httpReqFailed].value)
+            + ", \(iterations) complete iterations"]
+        for scenario in scenarios {
+            lines.append("  \(scenario.name): " + figures(
+                requests: metrics.counters[scenario.requests.slot], p99: metrics.trends[scenario.duration.slot].percentile(99),
+                failed: metrics.rates[scenario.failed.slot].value))
+        }
+        var output = ""
+        if isTerminal {
+            // Back to the first line written last second, then rewrite each line in place.
+            if linesOnScreen > 1 { output += "\u{1B}[\(linesOnScreen - 1)A" }
+            output += lines.map { "\r\u{1B}[2K" + $0 }.joined(separator: "\n")
+            linesOnScreen = lines.count
+        } else {
+            output = lines.joined(separator: "\n") + "\n"
+        }
         FileHandle.standardError.write(Data(output.utf8))
-        wroteLine = true
     }
 
     func finish() {
-        if enabled && isTerminal && wroteLine { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled && isTerminal && linesOnScreen > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    private func formatTime(_ microseconds: Double) -> String {
-        Duration.nanoseconds(Int64(microseconds * 1000)).humanReadable
+    private func figures(requests: UInt64, p99: Double, failed: Double) -> String {
+        "\(requests) req/s, p(99)=\(Duration.nanoseconds(Int64(p99 * 1000)).humanReadable), \(String(format: "%.2f%%", failed * 100)) failed"
     }
 }

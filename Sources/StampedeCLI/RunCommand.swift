@@ -121,7 +121,7 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw UsageFailure(message: error.message)
         }
-        let progress = ProgressReporter(mode: quiet ? .off : .automatic, maxVUs: plan.maxVUs)
+        let progress = ProgressReporter(mode: quiet ? .off : .automatic, plan: plan, registry: run.registry)
         if !quiet { print(banner(plan, target: targetURL, embedded: embedded != nil)) }
         // The folder exists before the load, so an interrupted run keeps its timeline.
         let folder = try createResultsFolder(name: plan.name)

@@ -74,6 +74,15 @@ public final class LoadRun: Sendable {
         try plan.validate()
         var registry = MetricRegistry()
         judge = try ThresholdJudge(plan.thresholds, registry: &registry)
+        // With several scenarios, each gets its own requests, latency and failures, for the
+        // progress lines and the summary's per-scenario breakdown.
+        if plan.scenarios.count > 1 {
+            for scenario in plan.scenarios {
+                for metric in ["http_reqs", "http_req_duration", "http_req_failed", "iterations"] {
+                    _ = registry.submetric(of: metric, tags: ["scenario": scenario.name])
+                }
+            }
+        }
         var programs: [FlowProgram] = []
         var feeders: [FeederCursor?] = []
         var iterationRoutes: [[SubmetricRoute]] = []
