@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "StampedeDSL", "StampedeMetrics",
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         // End-of-test summary and results files, from merged metrics only.

@@ -27,7 +27,7 @@ final class ExecutorTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(peaks.count, 4)
         XCTAssertEqual(Double(peaks[0]), 10, accuracy: 1, "halfway up the first stage: \(peaks)")
-        XCTAssertEqual(peaks[1], 20, "top of the ramp: \(peaks)")
+        XCTAssertEqual(Double(peaks[1]), 20, accuracy: 1, "top of the ramp, within a VU: \(peaks)")
         XCTAssertEqual(peaks[2], 20, "holding: \(peaks)")
         XCTAssertEqual(totals[BuiltinMetrics.vusMax].value, 20)
         XCTAssertGreaterThan(totals[BuiltinMetrics.iterations], 500)
@@ -72,5 +72,22 @@ final class ExecutorTests: XCTestCase {
                 XCTAssertTrue((error as? PlanError)?.message.contains(message) == true, "\(error) should say \(message)")
             }
         }
+    }
+}
+
+extension ExecutorTests {
+    /// A server that stalls for a second: service time hides it (few requests were in flight),
+    /// the latency from when iterations were due shows it (coordinated omission corrected).
+    func testLatencyFromDueTimeShowsAStallThatServiceTimeHides() throws {
+        server.shutdown()
+        server = try TargetServer(options: TargetOptions(stallEvery: .milliseconds(2500), stallFor: .seconds(1)))
+        let totals = try run(.constantArrivalRate(500, duration: .seconds(3), preAllocatedVUs: 5, maxVUs: 5), workers: 1) {
+            Get("/health")
+        }
+        let service = totals[BuiltinMetrics.httpReqDuration].percentile(99) / 1000
+        let corrected = totals[BuiltinMetrics.httpReqLatency].percentile(99) / 1000
+        XCTAssertLessThan(service, 100, "only the few requests in flight during a stall were slow")
+        XCTAssertGreaterThan(corrected, 500, "the iterations that waited for the stall to end were late")
+        XCTAssertEqual(totals[BuiltinMetrics.iterations] + totals[BuiltinMetrics.droppedIterations], 1500)
     }
 }

@@ -28,16 +28,27 @@ struct TargetCommand: ParsableCommand {
     @Option(help: "Event-loop threads.")
     var threads = 1
 
+    @Option(help: "Stall every this long (e.g. 5s): responses wait until the stall ends.")
+    var stallEvery: Duration?
+
+    @Option(help: "How long each stall lasts.")
+    var stallFor: Duration = .seconds(1)
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
         guard latency >= .zero else { throw ValidationError("--latency must not be negative") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be 0…1, got \(errorRate)") }
         guard (0...1).contains(paymentFailureRate) else { throw ValidationError("--payment-failure-rate must be 0…1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let stallEvery, stallEvery <= stallFor || stallFor <= .zero {
+            throw ValidationError("--stall-every (\(stallEvery.humanReadable)) must be longer than --stall-for (\(stallFor.humanReadable)), which must be above 0s")
+        }
     }
 
     func run() throws {
-        let options = TargetOptions(latency: latency, errorRate: errorRate, paymentFailureRate: paymentFailureRate, threads: threads)
+        let options = TargetOptions(
+            latency: latency, errorRate: errorRate, paymentFailureRate: paymentFailureRate, threads: threads,
+            stallEvery: stallEvery, stallFor: stallFor)
         let server: TargetServer
         do {
             server = try TargetServer(host: host, port: port, options: options)

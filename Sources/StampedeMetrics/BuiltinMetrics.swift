@@ -4,6 +4,7 @@ public enum BuiltinMetrics {
     static let trends = [
         "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
         "http_req_sending", "http_req_waiting", "http_req_receiving", "iteration_duration", "group_duration",
+        "http_req_latency",
     ]
     static let counters: [(String, ValueType)] = [
         ("http_reqs", .default), ("iterations", .default), ("data_sent", .data), ("data_received", .data),
@@ -21,8 +22,12 @@ public enum BuiltinMetrics {
     public static let httpReqReceiving = TrendID(slot: 6)
     public static let iterationDuration = TrendID(slot: 7)
     public static let groupDuration = TrendID(slot: 8)
+    /// From when a request was due to its response: for arrival-rate executors the first
+    /// request of an iteration is due when the iteration was, however late it started
+    /// (coordinated omission corrected); otherwise a request is due when its VU sends it.
+    public static let httpReqLatency = TrendID(slot: 9)
     /// `http_req_duration{expected_response:true}`, which k6 always reports.
-    public static let httpReqDurationExpected = TrendID(slot: 9)
+    public static let httpReqDurationExpected = TrendID(slot: 10)
 
     public static let httpReqs = CounterID(slot: 0)
     public static let iterations = CounterID(slot: 1)

@@ -13,12 +13,30 @@ public struct TargetOptions: Sendable {
     public var paymentFailureRate: Double
     /// Event-loop threads.
     public var threads: Int
+    /// Every `stallEvery`, the target stops answering for `stallFor`: responses due in that
+    /// window wait until it ends (a garbage-collection pause, a failover), to show what
+    /// coordinated omission hides.
+    public var stallEvery: Duration?
+    public var stallFor: Duration
 
-    public init(latency: Duration = .zero, errorRate: Double = 0, paymentFailureRate: Double = 0, threads: Int = 1) {
+    public init(
+        latency: Duration = .zero, errorRate: Double = 0, paymentFailureRate: Double = 0, threads: Int = 1,
+        stallEvery: Duration? = nil, stallFor: Duration = .seconds(1)
+    ) {
         self.latency = latency
         self.errorRate = errorRate
         self.paymentFailureRate = paymentFailureRate
         self.threads = threads
+        self.stallEvery = stallEvery
+        self.stallFor = stallFor
+    }
+
+    /// How long a response ready at `elapsed` since the start waits: the configured latency,
+    /// plus the rest of a stall it falls into.
+    func delay(at elapsed: Duration) -> Duration {
+        guard let stallEvery, stallEvery > .zero else { return latency }
+        let phase = Duration.nanoseconds(elapsed.nanosecondsCount % stallEvery.nanosecondsCount)
+        return latency + (phase < stallFor ? stallFor - phase : .zero)
     }
 }
 
@@ -52,6 +70,7 @@ public final class TargetServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let counters = Counters()
         let api = BusinessAPI(store: BusinessStore(), paymentFailureRate: options.paymentFailureRate)
+        let startedAt = NIODeadline.now()
         let bootstrap = ServerBootstrap(group: group)
             // Large tests open thousands of connections at once; the kernel caps this at somaxconn.
             .serverChannelOption(ChannelOptions.backlog, value: 4096)
@@ -62,7 +81,8 @@ public final class TargetServer: Sendable {
                 return channel.pipeline.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteCounter(counters: counters))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(RequestHandler(api: api, options: options, counters: counters))
+                    try channel.pipeline.syncOperations.addHandler(
+                        RequestHandler(api: api, options: options, counters: counters, startedAt: startedAt))
                 }
             }
         do {
@@ -128,13 +148,15 @@ private final class RequestHandler: ChannelInboundHandler {
     let api: BusinessAPI
     let options: TargetOptions
     let counters: TargetServer.Counters
+    let startedAt: NIODeadline
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
 
-    init(api: BusinessAPI, options: TargetOptions, counters: TargetServer.Counters) {
+    init(api: BusinessAPI, options: TargetOptions, counters: TargetServer.Counters, startedAt: NIODeadline) {
         self.api = api
         self.options = options
         self.counters = counters
+        self.startedAt = startedAt
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -155,8 +177,9 @@ private final class RequestHandler: ChannelInboundHandler {
             let respond = { [self] in
                 self.respond(context: context, response: response, version: version, keepAlive: keepAlive)
             }
-            if options.latency > .zero {
-                context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(options.latency), respond)
+            let delay = options.delay(at: .nanoseconds((NIODeadline.now() - startedAt).nanoseconds))
+            if delay > .zero {
+                context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay), respond)
             } else {
                 respond()
             }
@@ -177,5 +200,12 @@ private final class RequestHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { context.close(promise: nil) }
         }
+    }
+}
+
+extension Duration {
+    fileprivate var nanosecondsCount: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import StampedeDSL
 
 /// When the iterations of an arrival-rate executor are due: iteration `i` of the whole test
@@ -24,16 +25,25 @@ struct ArrivalSchedule {
 
 /// `constant-arrival-rate` and `ramping-arrival-rate` (a constant rate is a ramp with one
 /// flat stage): iterations start when they are due, on whichever VU is idle. With none idle,
-/// one more VU is allocated up to the segment's share of `maxVUs`, or the iteration is
-/// dropped and counted. The segment owns every iteration `i` for which its share of `i + 1`
-/// exceeds its share of `i`: the segments' iterations interleave and add up to the total.
+/// one more VU is allocated up to the segment's share of `maxVUs`; past that, the iteration
+/// waits for the next VU to come free, and its latency still counts from when it was due
+/// (no coordinated omission). One that waits longer than `maxWait`, or is still waiting when
+/// the duration ends, is dropped and counted in `dropped_iterations`.
+///
+/// The segment owns every iteration `i` for which its share of `i + 1` exceeds its share of
+/// `i`: the segments' iterations interleave and add up to the total.
 final class ArrivalRateRuntime: ExecutorRuntime {
+    /// How long a due iteration may wait for a free VU before it is dropped.
+    static let maxWait: UInt64 = 10_000_000_000
+
     let vuCount: Int
     private let schedule: ArrivalSchedule
     private let segment: ExecutionSegment
     private var window: StopWindow
     private var startedAt: UInt64 = 0
     private var idle: [Int]
+    /// Due times of iterations waiting for a VU, oldest first.
+    private var waiting = Deque<UInt64>()
     private var nextIndex = -1
     private var nextDue: UInt64 = .max
 
@@ -53,24 +63,38 @@ final class ArrivalRateRuntime: ExecutorRuntime {
     }
 
     func iterationEnded(vu: Int, now: UInt64, vus: VUPool) {
-        idle.append(vu)
+        dropStale(now: now, vus: vus)
+        if let due = waiting.popFirst() {
+            vus.startIteration(vu: vu, now: now, dueAt: due)
+        } else {
+            idle.append(vu)
+        }
     }
 
-    var nextWake: UInt64 { min(nextDue, window.nextWake) }
+    var nextWake: UInt64 { min(nextDue, window.nextWake, waiting.first.map { $0 &+ Self.maxWait } ?? .max) }
 
     func wake(now: UInt64, vus: VUPool) {
         window.wake(now: now, vus: vus)
-        while nextDue <= now {
+        dropStale(now: now, vus: vus)
+        while nextDue <= now && window.mayStart(at: nextDue) {
             if let vu = idle.popLast() ?? vus.addVU() {
-                vus.startIteration(vu: vu, now: now)
+                vus.startIteration(vu: vu, now: now, dueAt: nextDue)
             } else {
-                vus.dropIteration()
+                waiting.append(nextDue)
             }
             advanceToNextOwnedIteration()
         }
     }
 
-    var isDone: Bool { window.isPastEnd || nextDue == .max }
+    var isDone: Bool { window.isPastEnd || (nextDue == .max && waiting.isEmpty) }
+
+    /// Drops the iterations that waited too long, and all that still wait once the duration is over.
+    private func dropStale(now: UInt64, vus: VUPool) {
+        while let due = waiting.first, window.isPastEnd || now >= due &+ Self.maxWait {
+            waiting.removeFirst()
+            vus.dropIteration()
+        }
+    }
 
     private func advanceToNextOwnedIteration() {
         repeat {

@@ -21,7 +21,8 @@ protocol ExecutorRuntime: AnyObject {
 
 /// What an executor may do with its VUs.
 protocol VUPool: AnyObject {
-    func startIteration(vu: Int, now: UInt64)
+    /// Starts an iteration that was due at `dueAt`; its first request's latency counts from then.
+    func startIteration(vu: Int, now: UInt64, dueAt: UInt64)
     func isBusy(vu: Int) -> Bool
     /// Cuts one VU's running iteration short (the end of a graceful ramp-down).
     func interrupt(vu: Int)
@@ -31,6 +32,11 @@ protocol VUPool: AnyObject {
     func addVU() -> Int?
     /// Counts an iteration that was due but found no VU (`dropped_iterations`).
     func dropIteration()
+}
+
+extension VUPool {
+    /// Starts an iteration that is due now (the closed-model executors).
+    func startIteration(vu: Int, now: UInt64) { startIteration(vu: vu, now: now, dueAt: now) }
 }
 
 /// The end every executor shares: no iteration starts after `end`, and what still runs at

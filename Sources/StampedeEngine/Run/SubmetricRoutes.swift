@@ -22,7 +22,7 @@ struct SubmetricRoute: Sendable {
 
 enum SubmetricRoutes {
     static let requestMetrics: Set<String> = [
-        "http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
+        "http_req_duration", "http_req_latency", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
         "http_req_waiting", "http_req_receiving", "http_reqs", "http_req_failed", "data_sent", "data_received",
     ]
     static let iterationMetrics: Set<String> = ["iteration_duration", "iterations"]

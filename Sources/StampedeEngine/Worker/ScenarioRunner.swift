@@ -61,8 +61,8 @@ final class ScenarioRunner: VUPool {
     /// Done: started, and no iteration will start and none runs.
     var isFinished: Bool { isStarted && busyCount == 0 && (executor.isDone || feederExhausted) }
 
-    func startIteration(vu: Int, now: UInt64) {
-        worker.startIteration(vus[vu], now: now)
+    func startIteration(vu: Int, now: UInt64, dueAt: UInt64) {
+        worker.startIteration(vus[vu], now: now, dueAt: dueAt)
     }
 
     func isBusy(vu: Int) -> Bool { vus[vu].isBusy }

@@ -39,6 +39,11 @@ final class VirtualUser {
     var iterationStartedAt: UInt64 = 0
     /// The earliest time the next iteration may start (pacing).
     var nextIterationAt: UInt64 = 0
+    /// When the iteration was due (arrival-rate executors), until its first request is sent.
+    var pendingDueAt: UInt64 = 0
+    /// When the current request was due: its iteration's due time for the first request,
+    /// the moment it was sent for the rest. `http_req_latency` counts from here.
+    var requestDueAt: UInt64 = 0
     var requestStartedAt: UInt64 = 0
     /// Set by libcurl's pre-request callback when the connection is ready.
     var transferStartedAt: UInt64 = 0

@@ -132,16 +132,20 @@ final class Worker: @unchecked Sendable {
 
     // MARK: VU steps
 
-    /// The executor asks VU `vu` to run an iteration: now, or when its pacing allows.
-    func startIteration(_ vu: VirtualUser, now: UInt64) {
+    /// The executor asks VU `vu` to run an iteration that was due at `dueAt`: now, or when
+    /// its pacing allows.
+    func startIteration(_ vu: VirtualUser, now: UInt64, dueAt: UInt64) {
         guard !vu.scenario.feederExhausted else { return }
         vu.scenario.busyCount += 1
         busyVUs += 1
         if busyVUs > peakBusyVUs { peakBusyVUs = busyVUs }
         if vu.scenario.pacing != nil && now < vu.nextIterationAt {
+            // Pacing holds the iteration back: it is due when pacing lets it start.
+            vu.pendingDueAt = max(dueAt, vu.nextIterationAt)
             vu.state = .pacing
             timers.schedule(vu, at: vu.nextIterationAt)
         } else {
+            vu.pendingDueAt = dueAt
             beginIteration(vu, now: now)
         }
     }
@@ -224,6 +228,8 @@ final class Worker: @unchecked Sendable {
             vu.responseHeaders.removeAll(keepingCapacity: true)
         }
         vu.requestStartedAt = now
+        vu.requestDueAt = vu.pendingDueAt != 0 ? min(vu.pendingDueAt, now) : now
+        vu.pendingDueAt = 0
         vu.transferStartedAt = 0
         vu.state = .waitingForResponse
         multi.add(vu.easy)
@@ -305,7 +311,7 @@ final class Worker: @unchecked Sendable {
 
     /// One request's figures, in microseconds and bytes.
     private struct RequestMeasurement {
-        var duration: UInt64 = 0, blocked: UInt64 = 0, connecting: UInt64 = 0, tls: UInt64 = 0
+        var duration: UInt64 = 0, latency: UInt64 = 0, blocked: UInt64 = 0, connecting: UInt64 = 0, tls: UInt64 = 0
         var sending: UInt64 = 0, waiting: UInt64 = 0, receiving: UInt64 = 0
         var sent: UInt64 = 0, received: UInt64 = 0
         var status = 0
@@ -315,6 +321,7 @@ final class Worker: @unchecked Sendable {
         @inline(__always)
         func trendValue(_ id: TrendID) -> UInt64 {
             switch id {
+            case BuiltinMetrics.httpReqLatency: latency
             case BuiltinMetrics.httpReqBlocked: blocked
             case BuiltinMetrics.httpReqConnecting: connecting
             case BuiltinMetrics.httpReqTLSHandshaking: tls
@@ -356,6 +363,7 @@ final class Worker: @unchecked Sendable {
         let setup = microseconds(started &- vu.requestStartedAt)
         m.blocked = setup > m.connecting + m.tls ? setup - m.connecting - m.tls : 0
         m.duration = microseconds(now &- started)
+        m.latency = microseconds(now &- vu.requestDueAt)
         m.waiting = startTransfer > 0 ? UInt64(max(0, startTransfer - preTransfer)) : 0
         m.receiving = startTransfer > 0 ? UInt64(max(0, total - startTransfer)) : 0
         m.sending = m.duration > m.waiting + m.receiving ? m.duration - m.waiting - m.receiving : 0
@@ -366,6 +374,7 @@ final class Worker: @unchecked Sendable {
         m.expected = result == CURLE_OK && request.spec.expectedStatuses.contains(m.status)
 
         metrics.record(BuiltinMetrics.httpReqDuration, m.duration)
+        metrics.record(BuiltinMetrics.httpReqLatency, m.latency)
         metrics.record(BuiltinMetrics.httpReqBlocked, m.blocked)
         metrics.record(BuiltinMetrics.httpReqConnecting, m.connecting)
         metrics.record(BuiltinMetrics.httpReqTLSHandshaking, m.tls)
