@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed wrappers for its variadic calls.
@@ -49,6 +50,17 @@ let package = Package(
         ),
         // End-of-test summary and results files, from merged metrics only.
         .target(name: "StampedeReports", dependencies: ["CZlib", "StampedeDSL", "StampedeMetrics"]),
+        // The running test's metrics at /metrics in Prometheus' text format, fed once a second.
+        .target(
+            name: "StampedePrometheus",
+            dependencies: [
+                "StampedeMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The embedded business-support API on SwiftNIO.
         .target(
             name: "StampedeTarget",
@@ -64,7 +76,7 @@ let package = Package(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +84,7 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "Scenarios", "StampedeCLI", "CZlib",
+                "StampedeTarget", "StampedePrometheus", "Scenarios", "StampedeCLI", "CZlib",
             ],
             path: "Tests"
         ),

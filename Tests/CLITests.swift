@@ -1,4 +1,5 @@
 import Foundation
+import FoundationNetworking
 import StampedeTarget
 import XCTest
 
@@ -269,5 +270,40 @@ extension CLITests {
         let png = try Data(contentsOf: screenshot)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG came out")
         XCTAssertGreaterThan(png.count, 30_000, "with the charts drawn, not a blank page")
+    }
+}
+
+extension CLITests {
+    /// GET over HTTP, as a scraper would.
+    private func fetch(_ address: String) throws -> String {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body: Data?
+        URLSession.shared.dataTask(with: URL(string: address)!) { data, _, _ in
+            body = data
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 5)
+        return String(decoding: try XCTUnwrap(body, "no answer from \(address)"), as: UTF8.self)
+    }
+
+    func testPrometheusServesTheRunningTestsMetrics() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "3s",
+                                               "--prometheus", "127.0.0.1:0"])
+        var banner = ""
+        while !banner.contains("/metrics") {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        let address = try XCTUnwrap(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression).map { String(banner[$0]) })
+        Thread.sleep(forTimeInterval: 2)
+        let text = try fetch(address)
+        let requests = text.split(separator: "\n").first { $0.hasPrefix("stampede_http_reqs_total ") }
+        XCTAssertNotNil(requests, text)
+        XCTAssertGreaterThan(Double(requests?.split(separator: " ").last ?? "") ?? 0, 0, "a second of the run was recorded")
+        XCTAssertTrue(text.contains("stampede_http_req_duration_seconds{quantile=\"0.99\"}"), text)
+        XCTAssertEqual(collect(process, out, err).status, 0)
     }
 }

@@ -4,6 +4,7 @@ import Scenarios
 import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
+import StampedePrometheus
 import StampedeReports
 import StampedeTarget
 
@@ -64,6 +65,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Also write junit.xml (a test case per threshold and per check) to this path.")
     var junit: String?
 
+    @Option(help: ArgumentHelp("Serve the running test's metrics for Prometheus at http://HOST:PORT/metrics.", valueName: "host:port"))
+    var prometheus: String?
+
     @Option(help: "Which metrics the summary shows: compact or full.")
     var summaryMode = SummaryText.Mode.compact
 
@@ -91,6 +95,9 @@ struct RunCommand: ParsableCommand {
         }
         if let url { try Self.checkHTTPURL(url, flag: "--url") }
         if let target { try Self.checkHTTPURL(target, flag: "--target") }
+        if let prometheus, Self.hostAndPort(prometheus) == nil {
+            throw ValidationError("--prometheus '\(prometheus)' is not HOST:PORT, e.g. 127.0.0.1:9464")
+        }
     }
 
     static func checkHTTPURL(_ text: String, flag: String) throws {
@@ -126,10 +133,13 @@ struct RunCommand: ParsableCommand {
         // The folder exists before the load, so an interrupted run keeps its timeline.
         let folder = try createResultsFolder(name: plan.name)
         let timeline = try? TimelineWriter(url: folder.url.appendingPathComponent("timeline.ndjson"))
+        let exporter = try startPrometheus()
+        defer { exporter?.shutdown() }
         let signals = SignalTrap { run.stop() }
         let outcome = run.run { second, metrics in
             progress.second(second, metrics)
             timeline?.append(second: second, metrics)
+            exporter?.record(second: metrics)
         }
         withExtendedLifetime(signals) {}
         progress.finish()
@@ -144,6 +154,12 @@ struct RunCommand: ParsableCommand {
         if outcome.abortedByThreshold { throw ExitCode(ExitStatus.abortedByThreshold.rawValue) }
         if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
         if !outcome.thresholdsPassed { throw ExitCode(ExitStatus.thresholdsFailed.rawValue) }
+    }
+
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
+              colon > text.startIndex else { return nil }
+        return (String(text[..<colon]), port)
     }
 
     static func isPlanFile(_ argument: String) -> Bool {
@@ -221,6 +237,19 @@ struct RunCommand: ParsableCommand {
             lines.append("              * \(scenario.name): \(scenario.executor.summary)\(start)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func startPrometheus() throws -> PrometheusExporter? {
+        guard let prometheus, let (host, port) = Self.hostAndPort(prometheus) else { return nil }
+        do {
+            let exporter = try PrometheusExporter(host: host, port: port)
+            print("    prometheus: http://\(exporter.address)/metrics\n")
+            // Scripts read the address to scrape while the run goes: do not leave it in a pipe's buffer.
+            fflush(nil)
+            return exporter
+        } catch {
+            throw UsageFailure(message: "--prometheus: cannot listen on \(prometheus): \(error)")
+        }
     }
 
     private func createResultsFolder(name: String) throws -> ResultsFolder {
