@@ -132,7 +132,8 @@ struct RunCommand: ParsableCommand {
         if !quiet { print(banner(plan, target: targetURL, embedded: embedded != nil)) }
         // The folder exists before the load, so an interrupted run keeps its timeline.
         let folder = try createResultsFolder(name: plan.name)
-        let timeline = try? TimelineWriter(url: folder.url.appendingPathComponent("timeline.ndjson"))
+        let timeline = try? TimelineWriter(
+            url: folder.url.appendingPathComponent("timeline.ndjson"), registry: run.registry, scenarios: plan.scenarios.map(\.name))
         let exporter = try startPrometheus()
         defer { exporter?.shutdown() }
         let signals = SignalTrap { run.stop() }

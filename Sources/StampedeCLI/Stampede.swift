@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import StampedeReports
 
 /// `stampede`: the root command. Subcommands do the work; this type owns exit codes.
 struct Stampede: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stampede",
         abstract: "A load generator: many requests per core, true numbers, k6's vocabulary.",
-        version: "0.1.0",
+        version: StampedeVersion.current,
         subcommands: [RunCommand.self, ListCommand.self, TargetCommand.self, CompareCommand.self, ReportCommand.self]
     )
 }

@@ -48,9 +48,4 @@ public struct Trend: Sendable {
         if p >= 100 { return Double(max) }
         return Double(Swift.min(Swift.max(histogram.valueAtPercentile(p), min), max))
     }
-
-    /// The exact minimum, 0 when empty.
-    public var minimum: Double { count == 0 ? 0 : Double(min) }
-    /// The exact maximum, 0 when empty.
-    public var maximum: Double { Double(max) }
 }
