@@ -27,6 +27,8 @@ public enum CheckCondition: Sendable, Equatable {
     case jsonField(String, equals: String?)
     /// The request took less than this (its `http_req_duration`).
     case durationBelow(Duration)
+    /// The response came over this protocol: `HTTP/1.1`, `HTTP/2.0` (k6's `proto` tag).
+    case proto(String)
 
     public var defaultName: String {
         switch self {
@@ -36,6 +38,7 @@ public enum CheckCondition: Sendable, Equatable {
         case .header(let name, let value): value.map { "header \(name) is '\($0)'" } ?? "header \(name) present"
         case .jsonField(let path, let value): value.map { "\(path) is '\($0)'" } ?? "\(path) present"
         case .durationBelow(let limit): "duration < \(limit.humanReadable)"
+        case .proto(let name): "protocol is \(name)"
         }
     }
 

@@ -41,6 +41,9 @@ public struct Request: FlowStep {
         with { $0.spec.extractions.append(Extraction(variable, from: source)) }
     }
 
+    /// A timeout for this request alone.
+    public func timeout(_ limit: Duration) -> Request { with { $0.spec.timeout = limit } }
+
     /// The statuses that do not count as failed requests (default 200–399).
     public func expecting(_ statuses: ClosedRange<Int>) -> Request { with { $0.spec.expectedStatuses = statuses } }
 

@@ -104,6 +104,8 @@ public struct TestPlan: Sendable {
     public var teardown: [Step]
     /// The pass/fail criteria of the run.
     public var thresholds: [Threshold]
+    /// How requests are made: protocol, TLS, connections, redirects, compression.
+    public var http = HTTPOptions()
 
     public init(
         _ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = [],
@@ -130,6 +132,7 @@ public struct TestPlan: Sendable {
 
     public func validate() throws(PlanError) {
         guard !scenarios.isEmpty else { throw PlanError("test '\(name)' has no scenarios") }
+        try http.validate()
         var names = Set<String>()
         for scenario in scenarios {
             try scenario.validate()

@@ -32,11 +32,15 @@ public struct RequestSpec: Sendable {
     public var expectedStatuses: ClosedRange<Int>
     public var checks: [Check]
     public var extractions: [Extraction]
+    /// This request's timeout, instead of the run's.
+    public var timeout: Duration?
 
     public init(
         method: String, url: String, headers: [Header] = [], body: [UInt8]? = nil, name: String? = nil,
-        expectedStatuses: ClosedRange<Int> = 200...399, checks: [Check] = [], extractions: [Extraction] = []
+        expectedStatuses: ClosedRange<Int> = 200...399, checks: [Check] = [], extractions: [Extraction] = [],
+        timeout: Duration? = nil
     ) {
+        self.timeout = timeout
         self.method = method
         self.url = url
         self.headers = headers

@@ -6,6 +6,16 @@ final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     private let owner: UnsafeMutableRawPointer
 
+    /// The transfer's timeout; set only when it changes from one request to the next.
+    var timeoutMilliseconds: Int {
+        didSet { if timeoutMilliseconds != oldValue { set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds) } }
+    }
+
+    /// A new connection for the next transfer (k6's noVUConnectionReuse, at an iteration's start).
+    var freshConnect = false {
+        didSet { if freshConnect != oldValue { set(CURLOPT_FRESH_CONNECT, freshConnect ? 1 : 0) } }
+    }
+
     /// Whether response headers are handed to the owning VU (for checks and extractions);
     /// off, libcurl makes no header callback at all.
     var capturesHeaders = false {
@@ -18,11 +28,12 @@ final class CurlEasy {
 
     /// - Parameter owner: the object libcurl hands back in callbacks and `CURLINFO_PRIVATE`;
     ///   the caller keeps it alive for as long as the handle.
-    init(owner: UnsafeMutableRawPointer, timeoutMilliseconds: Int) {
+    init(owner: UnsafeMutableRawPointer, settings: HTTPSettings, timeoutMilliseconds: Int) {
         CurlGlobal.ensureInitialized()
         guard let easy = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         handle = easy
         self.owner = owner
+        self.timeoutMilliseconds = timeoutMilliseconds
         set(CURLOPT_NOSIGNAL, 1)
         set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         stampede_easy_setopt_ptr(easy, CURLOPT_PRIVATE, owner)
@@ -30,6 +41,7 @@ final class CurlEasy {
         stampede_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, owner)
         stampede_easy_setopt_prereq(easy, markTransferStart)
         stampede_easy_setopt_ptr(easy, CURLOPT_PREREQDATA, owner)
+        settings.apply(to: self)
     }
 
     deinit { curl_easy_cleanup(handle) }
@@ -42,6 +54,11 @@ final class CurlEasy {
     @inline(__always)
     func set(_ option: CURLoption, _ pointer: UnsafeRawPointer?) {
         stampede_easy_setopt_ptr(handle, option, pointer)
+    }
+
+    /// A string option; libcurl copies it.
+    func set(_ option: CURLoption, _ text: String) {
+        _ = text.withCString { stampede_easy_setopt_ptr(handle, option, $0) }
     }
 
     /// Arms the handle for `request`. The request's storage must outlive the transfer.

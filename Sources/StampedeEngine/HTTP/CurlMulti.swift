@@ -13,6 +13,10 @@ final class CurlMulti: @unchecked Sendable {
 
     deinit { curl_multi_cleanup(handle) }
 
+    func set(_ option: CURLMoption, _ value: Int) {
+        stampede_multi_setopt_long(handle, option, value)
+    }
+
     func add(_ easy: CurlEasy) {
         let code = curl_multi_add_handle(handle, easy.handle)
         precondition(code == CURLM_OK, "curl_multi_add_handle: \(code)")

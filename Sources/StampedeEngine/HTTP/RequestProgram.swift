@@ -23,11 +23,14 @@ final class RequestProgram: @unchecked Sendable {
     let routes: [SubmetricRoute]
     /// For each check, the tagged `checks` sub-metrics it feeds.
     let checkRoutes: [[SubmetricRoute]]
+    /// The request's own timeout, if it has one.
+    let timeoutMilliseconds: Int?
 
     /// - Parameter tags: the tags known before sending: scenario, group and the scenario's own.
     init(_ spec: RequestSpec, baseURL: String?, groupPath: String, tags: [String: String], registry: inout MetricRegistry) throws(PlanError) {
         self.spec = spec
         self.groupPath = groupPath
+        timeoutMilliseconds = spec.timeout.map { Int(max(1, $0.nanoseconds / 1_000_000)) }
         checkSlots = spec.checks.map { registry.check(named: $0.name, groupPath: groupPath) }
         let resolved = try resolve(spec.url, against: baseURL)
         var requestTags = tags

@@ -64,6 +64,7 @@ public final class LoadRun: Sendable {
     private let teardownProgram: FlowProgram
     private let feeders: [FeederCursor?]
     private let iterationRoutes: [[SubmetricRoute]]
+    private let settings: HTTPSettings
     private let judge: ThresholdJudge
     private let current = Mutex<[Worker]>([])
     private let stopped = Atomic<Bool>(false)
@@ -116,6 +117,7 @@ public final class LoadRun: Sendable {
         self.programs = programs
         self.feeders = feeders
         self.iterationRoutes = iterationRoutes
+        settings = HTTPSettings(plan.http)
     }
 
     /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`
@@ -143,7 +145,7 @@ public final class LoadRun: Sendable {
                         scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
                         initialVars: shared.merging(scenario.env) { _, own in own },
                         env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
-                        timeoutMilliseconds: timeoutMilliseconds))
+                        settings: settings, timeoutMilliseconds: timeoutMilliseconds))
                 }
             }
             totals.append(load)
@@ -191,7 +193,7 @@ public final class LoadRun: Sendable {
         let phase = runPhase(workerCount: 1, onSecond: { _, _, _ in }) { workers in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
-                iterationRoutes: [], timeoutMilliseconds: timeoutMilliseconds))
+                iterationRoutes: [], settings: settings, timeoutMilliseconds: timeoutMilliseconds))
             runner = workers[0].scenarios.first
         }
         return (phase, runner?.vus.first?.vars ?? vars)
@@ -202,7 +204,9 @@ public final class LoadRun: Sendable {
     private func runPhase(workerCount: Int, onSecond: (Int, MetricSet, () -> MetricSet) -> Void, assign: ([Worker]) -> Void) -> MetricSet {
         let aggregator = IntervalAggregator(registry: registry, workerCount: workerCount)
         let finished = DispatchSemaphore(value: 0)
-        let workers = (0..<workerCount).map { Worker(id: $0, registry: registry, aggregator: aggregator, finished: finished) }
+        let workers = (0..<workerCount).map {
+            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished)
+        }
         assign(workers)
         current.withLock { $0 = workers }
         if stopped.load(ordering: .relaxed) { workers.forEach { $0.stop() } }

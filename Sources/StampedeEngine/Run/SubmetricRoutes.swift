@@ -12,11 +12,14 @@ struct SubmetricRoute: Sendable {
     let status: Int?
     /// `expected_response:true|false` in the filter.
     let expectedResponse: Bool?
+    /// `proto:HTTP/2.0` in the filter.
+    let proto: String?
 
-    /// Whether a finished request with this status and outcome belongs to the sub-metric.
+    /// Whether a finished request with this status, outcome and protocol belongs to the sub-metric.
     @inline(__always)
-    func accepts(status actual: Int, expected: Bool) -> Bool {
+    func accepts(status actual: Int, expected: Bool, proto actualProto: String) -> Bool {
         (status == nil || status == actual) && (expectedResponse == nil || expectedResponse == expected)
+            && (proto == nil || proto == actualProto)
     }
 }
 
@@ -38,6 +41,7 @@ enum SubmetricRoutes {
             }
             var status: Int?
             var expected: Bool?
+            var proto: String?
             for (key, value) in metric.tags {
                 switch key {
                 case "status" where parents == requestMetrics:
@@ -46,12 +50,15 @@ enum SubmetricRoutes {
                 case "expected_response" where parents == requestMetrics:
                     guard value == "true" || value == "false" else { return nil }
                     expected = value == "true"
+                case "proto" where parents == requestMetrics:
+                    proto = value
                 default:
                     guard tags[key] == value else { return nil }
                 }
             }
             guard let parentSlot = registry.metric(named: parent)?.slot else { return nil }
-            return SubmetricRoute(parent: parent, parentSlot: parentSlot, target: metric, status: status, expectedResponse: expected)
+            return SubmetricRoute(
+                parent: parent, parentSlot: parentSlot, target: metric, status: status, expectedResponse: expected, proto: proto)
         }
     }
 }

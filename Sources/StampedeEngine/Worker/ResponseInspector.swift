@@ -5,6 +5,7 @@ import StampedeDSL
 /// checks or extractions; the JSON body is parsed at most once, on first use.
 struct ResponseInspector {
     let status: Int
+    let proto: String
     let body: [UInt8]
     /// Raw header lines of the final response ("Name: value\r\n" …).
     let headerBytes: [UInt8]
@@ -13,8 +14,9 @@ struct ResponseInspector {
     let patterns: [String: NSRegularExpression]
     private var json: Any??
 
-    init(status: Int, body: [UInt8], headerBytes: [UInt8], durationMicroseconds: UInt64, patterns: [String: NSRegularExpression]) {
+    init(status: Int, proto: String, body: [UInt8], headerBytes: [UInt8], durationMicroseconds: UInt64, patterns: [String: NSRegularExpression]) {
         self.status = status
+        self.proto = proto
         self.body = body
         self.headerBytes = headerBytes
         self.durationMicroseconds = durationMicroseconds
@@ -38,6 +40,8 @@ struct ResponseInspector {
             return jsonValue(path).map { matches($0, expected) } ?? false
         case .durationBelow(let limit):
             return Int64(durationMicroseconds) * 1000 < limit.nanoseconds
+        case .proto(let name):
+            return proto == name
         }
     }
 

@@ -16,6 +16,9 @@ final class ScenarioRunner: VUPool {
     let env: [String: String]
     /// Tagged iteration sub-metrics (named by thresholds) this scenario feeds.
     let iterationRoutes: [SubmetricRoute]
+    let settings: HTTPSettings
+    /// The run's request timeout, for requests without their own.
+    let timeoutMilliseconds: Int
     private(set) var vus: [VirtualUser] = []
     var isStarted = false
     /// VUs in an iteration.
@@ -26,7 +29,6 @@ final class ScenarioRunner: VUPool {
     /// The most VUs this segment may allocate, and what new ones need.
     private let vuLimit: Int
     private let firstVUID: Int
-    private let timeoutMilliseconds: Int
 
     /// What a runner is made from: the scenario, its compiled flow, its segment and shared data.
     struct Configuration {
@@ -37,6 +39,7 @@ final class ScenarioRunner: VUPool {
         let initialVars: [String: String]
         let env: [String: String]
         let iterationRoutes: [SubmetricRoute]
+        let settings: HTTPSettings
         let timeoutMilliseconds: Int
     }
 
@@ -51,6 +54,7 @@ final class ScenarioRunner: VUPool {
         initialVars = configuration.initialVars
         env = configuration.env
         iterationRoutes = configuration.iterationRoutes
+        settings = configuration.settings
         self.worker = worker
         vuLimit = max(executor.vuCount, configuration.segment.share(of: scenario.executor.maxVUs))
         firstVUID = configuration.segment.firstIndex(of: scenario.executor.maxVUs) + 1

@@ -60,7 +60,8 @@ final class VirtualUser {
         self.scenario = scenario
         vars = scenario.initialVars
         loopCounters = Array(repeating: 0, count: scenario.program.loopCounters)
-        easy = CurlEasy(owner: Unmanaged.passUnretained(self).toOpaque(), timeoutMilliseconds: timeoutMilliseconds)
+        easy = CurlEasy(
+            owner: Unmanaged.passUnretained(self).toOpaque(), settings: scenario.settings, timeoutMilliseconds: timeoutMilliseconds)
     }
 
     var isBusy: Bool { state != .idle }

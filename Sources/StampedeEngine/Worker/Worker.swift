@@ -29,8 +29,9 @@ final class Worker: @unchecked Sendable {
     /// The most VUs in an iteration at once during the current interval: its `vus` value.
     private var peakBusyVUs = 0
 
-    init(id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, finished: DispatchSemaphore) {
+    init(id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, settings: HTTPSettings, finished: DispatchSemaphore) {
         self.id = id
+        settings.apply(to: multi)
         self.registry = registry
         self.aggregator = aggregator
         self.finished = finished
@@ -221,6 +222,8 @@ final class Worker: @unchecked Sendable {
             vu.easy.configure(for: prepared)
             vu.armed = prepared
         }
+        vu.easy.timeoutMilliseconds = request.timeoutMilliseconds ?? vu.scenario.timeoutMilliseconds
+        if vu.scenario.settings.options.noVUConnectionReuse { vu.easy.freshConnect = vu.step == 0 || vu.pendingDueAt != 0 }
         vu.easy.capturesHeaders = request.needsHeaders
         vu.capturesBody = request.needsBody
         if request.inspectsResponse {
@@ -241,16 +244,16 @@ final class Worker: @unchecked Sendable {
         guard case .request(let request) = vu.scenario.program.instructions[vu.step] else {
             preconditionFailure("a response for an instruction that sends none")
         }
-        let (status, duration) = record(vu, request, result: result, now: now)
-        if request.inspectsResponse { inspect(request, status: status, duration: duration, vu: vu) }
+        let (status, duration, proto) = record(vu, request, result: result, now: now)
+        if request.inspectsResponse { inspect(request, status: status, duration: duration, proto: proto, vu: vu) }
         vu.rendered = nil
         vu.step += 1
         advance(vu, now: now)
     }
 
-    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, vu: VirtualUser) {
+    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, proto: String, vu: VirtualUser) {
         var response = ResponseInspector(
-            status: status, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
+            status: status, proto: proto, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
             patterns: request.patterns)
         let context = vu.context
         for (index, check) in request.spec.checks.enumerated() {
@@ -315,6 +318,8 @@ final class Worker: @unchecked Sendable {
         var sending: UInt64 = 0, waiting: UInt64 = 0, receiving: UInt64 = 0
         var sent: UInt64 = 0, received: UInt64 = 0
         var status = 0
+        /// k6's `proto` tag: `HTTP/1.1`, `HTTP/2.0`.
+        var proto = ""
         var expected = false
 
         /// The value a metric of the built-in request trends takes, by its slot.
@@ -347,7 +352,7 @@ final class Worker: @unchecked Sendable {
     /// `requestStartedAt`, its connection was ready at `transferStartedAt`, its completion
     /// was read at `now`); libcurl's phase timings only split that time.
     @inline(__always)
-    private func record(_ vu: VirtualUser, _ request: RequestProgram, result: CURLcode, now: UInt64) -> (status: Int, duration: UInt64) {
+    private func record(_ vu: VirtualUser, _ request: RequestProgram, result: CURLcode, now: UInt64) -> (status: Int, duration: UInt64, proto: String) {
         let easy: CurlEasy = vu.easy
         let started = vu.transferStartedAt != 0 ? vu.transferStartedAt : now
         let nameLookup = easy.infoOffset(CURLINFO_NAMELOOKUP_TIME_T)
@@ -371,6 +376,7 @@ final class Worker: @unchecked Sendable {
         m.sent = UInt64(easy.info(CURLINFO_REQUEST_SIZE) + uploaded)
         m.received = UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T)))
         m.status = easy.info(CURLINFO_RESPONSE_CODE)
+        m.proto = Self.protocolName(easy.info(CURLINFO_HTTP_VERSION))
         m.expected = result == CURLE_OK && request.spec.expectedStatuses.contains(m.status)
 
         metrics.record(BuiltinMetrics.httpReqDuration, m.duration)
@@ -381,7 +387,8 @@ final class Worker: @unchecked Sendable {
         metrics.record(BuiltinMetrics.httpReqSending, m.sending)
         metrics.record(BuiltinMetrics.httpReqWaiting, m.waiting)
         metrics.record(BuiltinMetrics.httpReqReceiving, m.receiving)
-        metrics.add(BuiltinMetrics.httpReqs, 1)
+        // Every hop of a followed redirect crossed the network as a request of its own.
+        metrics.add(BuiltinMetrics.httpReqs, 1 &+ UInt64(max(0, easy.info(CURLINFO_REDIRECT_COUNT))))
         metrics.add(BuiltinMetrics.dataSent, m.sent)
         metrics.add(BuiltinMetrics.dataReceived, m.received)
         metrics.record(BuiltinMetrics.httpReqFailed, !m.expected)
@@ -392,7 +399,7 @@ final class Worker: @unchecked Sendable {
         } else {
             metrics.count(ErrorClass(unexpectedStatus: m.status))
         }
-        for route in request.routes where route.accepts(status: m.status, expected: m.expected) {
+        for route in request.routes where route.accepts(status: m.status, expected: m.expected, proto: m.proto) {
             let target = route.target.slot
             switch route.target.kind {
             case .trend: metrics.trends[target].record(m.trendValue(TrendID(slot: route.parentSlot)))
@@ -401,7 +408,18 @@ final class Worker: @unchecked Sendable {
             case .gauge: break
             }
         }
-        return (m.status, m.duration)
+        return (m.status, m.duration, m.proto)
+    }
+
+    /// k6's spelling of the protocol libcurl used (`CURLINFO_HTTP_VERSION`).
+    static func protocolName(_ version: Int) -> String {
+        switch version {
+        case CURL_HTTP_VERSION_1_0: "HTTP/1.0"
+        case CURL_HTTP_VERSION_2_0: "HTTP/2.0"
+        case 30: "HTTP/3.0"
+        case 0: ""
+        default: "HTTP/1.1"
+        }
     }
 }
 

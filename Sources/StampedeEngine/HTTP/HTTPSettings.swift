@@ -1,0 +1,60 @@
+import CCurl
+import Glibc
+import StampedeDSL
+
+/// A test's `HTTPOptions` turned once into what libcurl reads: shared read-only by every
+/// worker for the whole run (libcurl keeps a pointer to the resolve list, so it lives here).
+final class HTTPSettings: @unchecked Sendable {
+    let options: HTTPOptions
+    private let resolveList: UnsafeMutablePointer<curl_slist>?
+
+    init(_ options: HTTPOptions) {
+        self.options = options
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for entry in options.resolve { list = curl_slist_append(list, entry) }
+        resolveList = list
+    }
+
+    deinit { curl_slist_free_all(resolveList) }
+
+    /// Sets what every request of a VU shares; string options are copied by libcurl.
+    func apply(to easy: CurlEasy) {
+        switch options.version {
+        case .auto: easy.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        case .http1: easy.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1)
+        case .http2: easy.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+        }
+        // Wait for a stream on an open HTTP/2 connection rather than open another.
+        if options.version != .http1 { easy.set(CURLOPT_PIPEWAIT, 1) }
+        // An empty cookie file turns on the handle's own in-memory jar: cookies stay with their VU.
+        easy.set(CURLOPT_COOKIEFILE, "")
+        easy.set(CURLOPT_USERAGENT, options.userAgent)
+        if options.compression { easy.set(CURLOPT_ACCEPT_ENCODING, "") }
+        easy.set(CURLOPT_FOLLOWLOCATION, options.maxRedirects > 0 ? 1 : 0)
+        easy.set(CURLOPT_MAXREDIRS, options.maxRedirects)
+        if options.insecureSkipTLSVerify {
+            easy.set(CURLOPT_SSL_VERIFYPEER, 0)
+            easy.set(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let caFile = options.caFile { easy.set(CURLOPT_CAINFO, caFile) }
+        if let certificate = options.clientCertificate { easy.set(CURLOPT_SSLCERT, certificate) }
+        if let key = options.clientKey { easy.set(CURLOPT_SSLKEY, key) }
+        if let minimum = options.minTLSVersion {
+            let version = switch minimum {
+            case .tls1_0: CURL_SSLVERSION_TLSv1_0
+            case .tls1_1: CURL_SSLVERSION_TLSv1_1
+            case .tls1_2: CURL_SSLVERSION_TLSv1_2
+            case .tls1_3: CURL_SSLVERSION_TLSv1_3
+            }
+            easy.set(CURLOPT_SSLVERSION, version)
+        }
+        if let resolveList { easy.set(CURLOPT_RESOLVE, UnsafeRawPointer(resolveList)) }
+        if options.noConnectionReuse { easy.set(CURLOPT_FORBID_REUSE, 1) }
+    }
+
+    /// Sets what a worker's transfers share: streams per HTTP/2 connection, connections per host.
+    func apply(to multi: CurlMulti) {
+        multi.set(CURLMOPT_MAX_CONCURRENT_STREAMS, options.streamsPerConnection)
+        if options.connectionsPerHost > 0 { multi.set(CURLMOPT_MAX_HOST_CONNECTIONS, options.connectionsPerHost) }
+    }
+}
