@@ -307,3 +307,16 @@ extension CLITests {
         XCTAssertEqual(collect(process, out, err).status, 0)
     }
 }
+
+extension CLITests {
+    func testBadHTTPOptionsStopBeforeAnyLoad() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let url = server.baseURL + "/health"
+        assertUsageError(try stampede("run", "--url", url, "--ca-file", "/nowhere/ca.pem"), mentions: "CA file '/nowhere/ca.pem': no such file")
+        assertUsageError(try stampede("run", "--url", url, "--tls-min-version", "1.4"), mentions: "tls-min-version")
+        assertUsageError(try stampede("run", "--url", url, "--resolve", "api.example.com:443"), mentions: "resolve entry 'api.example.com:443'")
+        assertUsageError(try stampede("run", "--url", url, "--client-cert", workDir.path), mentions: "needs its key")
+        XCTAssertEqual(server.stats.requests, 0)
+    }
+}

@@ -61,6 +61,38 @@ final class PlanFileTests: XCTestCase {
                        #"{"customerId":"c-0001","lines":[{"productId":"{{first}}","quantity":1}]}"#)
     }
 
+    func testHTTPOptionsAndRequestTimeoutsReadFromAPlanFile() throws {
+        let plan = try parse("""
+            http:
+              version: "2"
+              insecureSkipTLSVerify: true
+              minTLSVersion: "1.2"
+              resolve: [api.test:443:127.0.0.1]
+              maxRedirects: 0
+              streamsPerConnection: 10
+            scenarios:
+              s:
+                executor: shared-iterations
+                flow:
+                  - get: https://api.test/
+                    timeout: 2s
+                    checks: [{proto: HTTP/2.0}]
+            """)
+        XCTAssertEqual(plan.http.version, .http2)
+        XCTAssertTrue(plan.http.insecureSkipTLSVerify)
+        XCTAssertEqual(plan.http.minTLSVersion, .tls1_2)
+        XCTAssertEqual(plan.http.resolve, ["api.test:443:127.0.0.1"])
+        XCTAssertEqual(plan.http.maxRedirects, 0)
+        XCTAssertEqual(plan.http.streamsPerConnection, 10)
+        guard case .request(let get) = plan.scenarios[0].flow[0] else { return XCTFail("a request") }
+        XCTAssertEqual(get.timeout, .seconds(2))
+        XCTAssertEqual(get.checks, [Check(.proto("HTTP/2.0"))])
+        assertError("""
+            http: {minTLSVersion: "1.4"}
+            scenarios: {s: {executor: shared-iterations, flow: [{get: /}]}}
+            """, "plan.yaml:1: http.minTLSVersion: expected one of: 1.0, 1.1, 1.2, 1.3, got '1.4'")
+    }
+
     func testTyposWrongTypesAndUnknownsAreNamedWithLineAndPath() {
         assertError("""
             scenarios:

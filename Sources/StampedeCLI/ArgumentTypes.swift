@@ -12,3 +12,6 @@ extension Duration: @retroactive ExpressibleByArgument {
 }
 
 extension SummaryText.Mode: ExpressibleByArgument {}
+
+extension HTTPOptions.Version: ExpressibleByArgument {}
+extension HTTPOptions.TLSVersion: ExpressibleByArgument {}

@@ -65,6 +65,42 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Also write junit.xml (a test case per threshold and per check) to this path.")
     var junit: String?
 
+    @Option(help: "HTTP version: auto (HTTP/2 over TLS when offered), 1.1, or 2 (also cleartext h2 with prior knowledge).")
+    var httpVersion: HTTPOptions.Version?
+
+    @Flag(help: "Accept any TLS certificate (verification is on by default).")
+    var insecureSkipTLSVerify = false
+
+    @Option(help: "PEM file of certificate authorities to trust.")
+    var caFile: String?
+
+    @Option(help: "PEM client certificate (with --client-key).")
+    var clientCert: String?
+
+    @Option(help: "PEM key of the client certificate.")
+    var clientKey: String?
+
+    @Option(help: "Oldest TLS version accepted: 1.0, 1.1, 1.2 or 1.3.")
+    var tlsMinVersion: HTTPOptions.TLSVersion?
+
+    @Option(help: ArgumentHelp("DNS override, HOST:PORT:ADDRESS as curl's --resolve (repeatable).", valueName: "host:port:address"))
+    var resolve: [String] = []
+
+    @Option(help: "Redirects to follow; 0 follows none (default 10).")
+    var maxRedirects: Int?
+
+    @Flag(help: "A new connection for every request.")
+    var noConnectionReuse = false
+
+    @Flag(help: "No connection kept from one iteration of a VU to the next.")
+    var noVUConnectionReuse = false
+
+    @Option(help: "HTTP/2 streams per connection (default 100).")
+    var streamsPerConnection: Int?
+
+    @Option(help: "Connections per host and worker, 0 for no limit (default 0).")
+    var connectionsPerHost: Int?
+
     @Option(help: ArgumentHelp("Serve the running test's metrics for Prometheus at http://HOST:PORT/metrics.", valueName: "host:port"))
     var prometheus: String?
 
@@ -203,6 +239,7 @@ struct RunCommand: ParsableCommand {
             throw UsageFailure(message: "give a test name or --url")
         }
         for text in threshold { plan.thresholds.append(try Threshold(commandLine: text)) }
+        applyHTTPFlags(to: &plan.http)
         if let executor = try executorFromFlags() {
             guard plan.scenarios.count == 1 else {
                 throw UsageFailure(message: "--vus, --duration and --iterations apply to a test with one scenario; '\(plan.name)' has \(plan.scenarios.count)")
@@ -210,6 +247,22 @@ struct RunCommand: ParsableCommand {
             plan.scenarios[0].executor = executor
         }
         return scale == 1 && durationScale == 1 ? plan : plan.scaled(load: scale, time: durationScale)
+    }
+
+    /// The HTTP flags given, over the test's own options.
+    private func applyHTTPFlags(to http: inout HTTPOptions) {
+        if let httpVersion { http.version = httpVersion }
+        if insecureSkipTLSVerify { http.insecureSkipTLSVerify = true }
+        if let caFile { http.caFile = caFile }
+        if let clientCert { http.clientCertificate = clientCert }
+        if let clientKey { http.clientKey = clientKey }
+        if let tlsMinVersion { http.minTLSVersion = tlsMinVersion }
+        http.resolve += resolve
+        if let maxRedirects { http.maxRedirects = maxRedirects }
+        if noConnectionReuse { http.noConnectionReuse = true }
+        if noVUConnectionReuse { http.noVUConnectionReuse = true }
+        if let streamsPerConnection { http.streamsPerConnection = streamsPerConnection }
+        if let connectionsPerHost { http.connectionsPerHost = connectionsPerHost }
     }
 
     /// The executor `--vus`, `--duration` and `--iterations` ask for, as k6 reads them.

@@ -113,7 +113,7 @@ private struct PlanReader {
     // MARK: The plan
 
     func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
-        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown", "thresholds"])
+        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown", "thresholds", "http"])
         let scenariosNode = try required(keys, "scenarios", in: root)
         guard case .mapping(let scenarioMap) = scenariosNode.node, !scenarioMap.isEmpty else {
             throw fail(scenariosNode, "expected a mapping of scenario names to scenarios")
@@ -124,18 +124,55 @@ private struct PlanReader {
         }
         let name = try keys["name"].map { node throws(PlanError) in try string(node) }
             ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        let plan = TestPlan(
+        var plan = TestPlan(
             name, description: try keys["description"].map { node throws(PlanError) in try string(node) } ?? "",
             scenarios: scenarios,
             setup: try keys["setup"].map { node throws(PlanError) in try steps(node) } ?? [],
             teardown: try keys["teardown"].map { node throws(PlanError) in try steps(node) } ?? [],
             thresholds: try keys["thresholds"].map { node throws(PlanError) in try thresholds(node) } ?? [])
+        if let node = keys["http"] { plan.http = try http(node) }
         do {
             try plan.validate()
         } catch {
             throw PlanError("\(file): \(error.message)")
         }
         return plan
+    }
+
+    func http(_ at: PlanNode) throws(PlanError) -> HTTPOptions {
+        let keys = try mapping(at, allowed: [
+            "version", "insecureSkipTLSVerify", "caFile", "clientCert", "clientKey", "minTLSVersion", "resolve", "maxRedirects",
+            "noConnectionReuse", "noVUConnectionReuse", "streamsPerConnection", "connectionsPerHost", "compression", "userAgent",
+        ])
+        func flag(_ key: String) throws(PlanError) -> Bool? {
+            guard let node = keys[key] else { return nil }
+            guard let value = node.node.bool else { throw fail(node, "expected true or false") }
+            return value
+        }
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(PlanError) -> T? where T.RawValue == String {
+            guard let node = keys[key] else { return nil }
+            let text = try string(node)
+            guard let value = T(rawValue: text) else {
+                throw fail(node, "expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            return value
+        }
+        var options = HTTPOptions()
+        if let version = try choice("version", HTTPOptions.Version.self) { options.version = version }
+        if let skip = try flag("insecureSkipTLSVerify") { options.insecureSkipTLSVerify = skip }
+        if let node = keys["caFile"] { options.caFile = try string(node) }
+        if let node = keys["clientCert"] { options.clientCertificate = try string(node) }
+        if let node = keys["clientKey"] { options.clientKey = try string(node) }
+        if let version = try choice("minTLSVersion", HTTPOptions.TLSVersion.self) { options.minTLSVersion = version }
+        if let node = keys["resolve"] { options.resolve = try sequence(node).map { item throws(PlanError) in try string(item) } }
+        if let node = keys["maxRedirects"] { options.maxRedirects = try int(node) }
+        if let reuse = try flag("noConnectionReuse") { options.noConnectionReuse = reuse }
+        if let reuse = try flag("noVUConnectionReuse") { options.noVUConnectionReuse = reuse }
+        if let node = keys["streamsPerConnection"] { options.streamsPerConnection = try int(node) }
+        if let node = keys["connectionsPerHost"] { options.connectionsPerHost = try int(node) }
+        if let compression = try flag("compression") { options.compression = compression }
+        if let node = keys["userAgent"] { options.userAgent = try string(node) }
+        return options
     }
 
     /// k6's form: `{metric: [expression, {threshold: expression, abortOnFail: true, delayAbortEval: 10s}]}`.
@@ -268,7 +305,7 @@ private struct PlanReader {
     // MARK: Steps
 
     private static let methods = ["get", "post", "put", "patch", "delete", "head", "options"]
-    private static let requestKeys = ["name", "headers", "json", "body", "form", "checks", "extract", "expect"]
+    private static let requestKeys = ["name", "headers", "json", "body", "form", "checks", "extract", "expect", "timeout"]
 
     func steps(_ at: PlanNode) throws(PlanError) -> [Step] {
         var result: [Step] = []
@@ -328,6 +365,7 @@ private struct PlanReader {
             spec.body = Array(pairs.map { "\(formEncode($0.key))=\(formEncode($0.value))" }.joined(separator: "&").utf8)
         }
         if let node = keys["expect"] { spec.expectedStatuses = try statusRange(node) }
+        if let node = keys["timeout"] { spec.timeout = try duration(node) }
         if let node = keys["checks"] {
             for item in try sequence(node) { spec.checks.append(try check(item)) }
         }
@@ -368,7 +406,7 @@ private struct PlanReader {
     }
 
     func check(_ at: PlanNode) throws(PlanError) -> Check {
-        let kinds = ["status", "statusIn", "bodyContains", "header", "json", "durationBelow"]
+        let kinds = ["status", "statusIn", "bodyContains", "header", "json", "durationBelow", "proto"]
         let keys = try mapping(at, allowed: ["name"] + kinds)
         let given = kinds.filter { keys[$0] != nil }
         guard given.count == 1, let kind = given.first, let node = keys[kind] else {
@@ -380,6 +418,7 @@ private struct PlanReader {
         case "statusIn": condition = .statusIn(try statusRange(node))
         case "bodyContains": condition = .bodyContains(try string(node))
         case "durationBelow": condition = .durationBelow(try duration(node))
+        case "proto": condition = .proto(try string(node))
         default:
             let fields = try mapping(node, allowed: [kind == "header" ? "name" : "path", "equals"])
             let subject = try string(try required(fields, kind == "header" ? "name" : "path", in: node))

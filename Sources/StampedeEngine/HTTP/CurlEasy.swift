@@ -16,6 +16,11 @@ final class CurlEasy {
         didSet { if freshConnect != oldValue { set(CURLOPT_FRESH_CONNECT, freshConnect ? 1 : 0) } }
     }
 
+    /// Close the connection after this transfer instead of keeping it for the next.
+    var forbidReuse = false {
+        didSet { if forbidReuse != oldValue { set(CURLOPT_FORBID_REUSE, forbidReuse ? 1 : 0) } }
+    }
+
     /// Whether response headers are handed to the owning VU (for checks and extractions);
     /// off, libcurl makes no header callback at all.
     var capturesHeaders = false {

@@ -49,8 +49,21 @@ final class HTTPSettings: @unchecked Sendable {
             easy.set(CURLOPT_SSLVERSION, version)
         }
         if let resolveList { easy.set(CURLOPT_RESOLVE, UnsafeRawPointer(resolveList)) }
-        if options.noConnectionReuse { easy.set(CURLOPT_FORBID_REUSE, 1) }
+        easy.forbidReuse = options.noConnectionReuse
     }
+
+    /// Whether a request to `url` must not reuse its connection: with `noConnectionReuse`, or
+    /// for cleartext HTTP/2 (h2c) on a libcurl older than 8.0, which fails every request after
+    /// the first on a reused h2c connection (curl pull request 10643).
+    func forbidsReuse(of url: UnsafePointer<CChar>) -> Bool {
+        options.noConnectionReuse || (options.version == .http2 && Self.h2cReuseBroken && strncmp(url, "http:", 5) == 0)
+    }
+
+    private static let h2cReuseBroken: Bool = {
+        // CURLVERSION_NOW is a macro Swift does not import; ELEVENTH is what it names in 7.88.
+        guard let info = curl_version_info(CURLVERSION_ELEVENTH) else { return true }
+        return info.pointee.version_num < 0x08_00_00
+    }()
 
     /// Sets what a worker's transfers share: streams per HTTP/2 connection, connections per host.
     func apply(to multi: CurlMulti) {

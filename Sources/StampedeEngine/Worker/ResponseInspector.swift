@@ -33,7 +33,7 @@ struct ResponseInspector {
         switch condition {
         case .status(let code): return status == code
         case .statusIn(let range): return range.contains(status)
-        case .bodyContains(let text): return bodyText.contains(text)
+        case .bodyContains(let text): return bodyText.contains(text.contains("{{") ? Template(text)?.render(context) ?? text : text)
         case .header(let name, let expected):
             return header(name).map { matches($0, expected) } ?? false
         case .jsonField(let path, let expected):

@@ -39,6 +39,8 @@ final class VirtualUser {
     var iterationStartedAt: UInt64 = 0
     /// The earliest time the next iteration may start (pacing).
     var nextIterationAt: UInt64 = 0
+    /// No request of the current iteration has been sent yet.
+    var isFirstRequestOfIteration = false
     /// When the iteration was due (arrival-rate executors), until its first request is sent.
     var pendingDueAt: UInt64 = 0
     /// When the current request was due: its iteration's due time for the first request,

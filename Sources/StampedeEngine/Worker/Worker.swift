@@ -161,6 +161,7 @@ final class Worker: @unchecked Sendable {
             vu.vars.merge(row) { _, new in new }
         }
         vu.step = 0
+        vu.isFirstRequestOfIteration = true
         vu.iterations += 1
         vu.groupStarts.removeAll(keepingCapacity: true)
         vu.iterationStartedAt = now
@@ -223,7 +224,10 @@ final class Worker: @unchecked Sendable {
             vu.armed = prepared
         }
         vu.easy.timeoutMilliseconds = request.timeoutMilliseconds ?? vu.scenario.timeoutMilliseconds
-        if vu.scenario.settings.options.noVUConnectionReuse { vu.easy.freshConnect = vu.step == 0 || vu.pendingDueAt != 0 }
+        let settings = vu.scenario.settings
+        let ownConnection = settings.forbidsReuse(of: prepared.url)
+        vu.easy.forbidReuse = ownConnection
+        vu.easy.freshConnect = ownConnection || (settings.options.noVUConnectionReuse && vu.isFirstRequestOfIteration)
         vu.easy.capturesHeaders = request.needsHeaders
         vu.capturesBody = request.needsBody
         if request.inspectsResponse {
@@ -233,6 +237,7 @@ final class Worker: @unchecked Sendable {
         vu.requestStartedAt = now
         vu.requestDueAt = vu.pendingDueAt != 0 ? min(vu.pendingDueAt, now) : now
         vu.pendingDueAt = 0
+        vu.isFirstRequestOfIteration = false
         vu.transferStartedAt = 0
         vu.state = .waitingForResponse
         multi.add(vu.easy)

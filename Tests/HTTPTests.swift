@@ -1,0 +1,114 @@
+import StampedeDSL
+import StampedeEngine
+import StampedeMetrics
+import XCTest
+
+/// The HTTP surface against nginx: TLS, HTTP/2 multiplexing, h2c, cookies per VU,
+/// redirects, compression, DNS overrides.
+final class HTTPTests: XCTestCase {
+    private var nginx: NginxFixture!
+
+    override func setUpWithError() throws { nginx = try NginxFixture() }
+    override func tearDown() { nginx?.stop() }
+
+    private func run(_ scenario: Scenario, http: HTTPOptions = HTTPOptions(), workers: Int = 2) throws -> (totals: MetricSet, registry: MetricRegistry) {
+        var plan = TestPlan(scenario)
+        plan.http = http
+        let run = try LoadRun(plan: plan, options: RunOptions(workers: workers))
+        return (run.run().totals, run.registry)
+    }
+
+    private func checkResult(_ name: String, _ result: (totals: MetricSet, registry: MetricRegistry)) -> Rate? {
+        result.registry.checks.first { $0.name == name }.map { result.totals.checkResults[$0.slot] }
+    }
+
+    func testHTTP2OverTLSMultiplexesManyRequestsOverFewConnections() throws {
+        var http = HTTPOptions()
+        http.caFile = nginx.certificate.path
+        http.connectionsPerHost = 1
+        let scenario = Scenario("h2", executor: .sharedIterations(20, iterations: 400)) {
+            Get(nginx.url("/", tls: true)).check(.proto("HTTP/2.0"))
+        }
+        let result = try run(scenario, http: http)
+        XCTAssertEqual(result.totals[BuiltinMetrics.httpReqs], 400)
+        XCTAssertEqual(checkResult("protocol is HTTP/2.0", result)?.trues, 400)
+        XCTAssertGreaterThan(result.totals[BuiltinMetrics.httpReqTLSHandshaking].percentile(100), 0, "the handshake was timed")
+        let log = nginx.log()
+        XCTAssertEqual(log.count, 400)
+        XCTAssertTrue(log.allSatisfy { $0.proto == "HTTP/2.0" })
+        XCTAssertLessThanOrEqual(Set(log.map(\.connection)).count, 2, "20 concurrent VUs, one connection per worker")
+    }
+
+    func testCleartextHTTP2WithPriorKnowledge() throws {
+        var http = HTTPOptions()
+        http.version = .http2
+        let scenario = Scenario("h2c", executor: .sharedIterations(4, iterations: 40)) {
+            Get(nginx.url("/", port: nginx.h2cPort)).check(.proto("HTTP/2.0"))
+        }
+        XCTAssertEqual(checkResult("protocol is HTTP/2.0", try run(scenario, http: http))?.trues, 40)
+    }
+
+    func testTLSVerificationFailsAgainstAnUnknownCertificateUnlessTold() throws {
+        let scenario = Scenario("tls", executor: .sharedIterations(2, iterations: 10)) { Get(nginx.url("/", tls: true)) }
+        let refused = try run(scenario).totals
+        XCTAssertEqual(refused[BuiltinMetrics.httpReqFailed].trues, 10)
+        XCTAssertEqual(refused.errors[ErrorClass.tlsFailure.rawValue], 10)
+        var insecure = HTTPOptions()
+        insecure.insecureSkipTLSVerify = true
+        XCTAssertEqual(try run(scenario, http: insecure).totals[BuiltinMetrics.httpReqFailed].trues, 0)
+        var trusted = HTTPOptions()
+        trusted.caFile = nginx.certificate.path
+        trusted.version = .http1
+        let verified = try run(scenario, http: trusted).totals
+        XCTAssertEqual(verified[BuiltinMetrics.httpReqFailed].trues, 0)
+    }
+
+    func testCookiesSetByTheServerComeBackFromTheSameVUOnly() throws {
+        let exact = Scenario("cookies", executor: .perVUIterations(6, iterations: 5)) {
+            Get(nginx.url("/login?vu={{__VU}}"))
+            Get(nginx.url("/whoami")).check("my own cookie", .bodyContains("vu={{__VU}}"))
+        }
+        let result = try run(exact)
+        XCTAssertEqual(checkResult("my own cookie", result)?.trues, 30)
+        XCTAssertEqual(checkResult("my own cookie", result)?.falses, 0)
+    }
+
+    func testRedirectsAreFollowedAndEveryHopCounted() throws {
+        let scenario = Scenario("redirect", executor: .sharedIterations(2, iterations: 10)) {
+            Get(nginx.url("/redirect")).check(.bodyContains("final")).check(.status(200))
+        }
+        let followed = try run(scenario)
+        XCTAssertEqual(followed.totals[BuiltinMetrics.httpReqs], 20, "two hops each")
+        XCTAssertEqual(nginx.log().count, 20)
+        XCTAssertEqual(checkResult("body contains 'final'", followed)?.trues, 10)
+        var off = HTTPOptions()
+        off.maxRedirects = 0
+        let stopped = try run(scenario, http: off)
+        XCTAssertEqual(checkResult("status is 200", stopped)?.falses, 10, "the 302 came back as is")
+        XCTAssertEqual(stopped.totals[BuiltinMetrics.httpReqFailed].trues, 0, "a 3xx is an expected response")
+    }
+
+    func testGzipBodiesAreDecodedForChecksAndCountedAsSentOnTheWire() throws {
+        let scenario = Scenario("gzip", executor: .sharedIterations(1, iterations: 5)) {
+            Get(nginx.url("/text")).check("decoded", .bodyContains("users see. stampede"))
+        }
+        let result = try run(scenario, workers: 1)
+        XCTAssertEqual(checkResult("decoded", result)?.trues, 5)
+        let wire = nginx.log().reduce(0) { $0 + $1.bytesSent }
+        let counted = Int(result.totals[BuiltinMetrics.dataReceived])
+        // libcurl reports headers and the compressed body, not the chunked-encoding framing
+        // around it ("2a3\r\n" … "\r\n0\r\n\r\n"): about a dozen bytes a response.
+        XCTAssertLessThanOrEqual(counted, wire, "bytes as compressed on the wire")
+        XCTAssertLessThanOrEqual(wire - counted, 5 * 16, "all but the chunk framing")
+        XCTAssertLessThan(wire, 5 * NginxFixture.text.utf8.count, "the body was compressed")
+    }
+
+    func testResolveOverridesDNS() throws {
+        var http = HTTPOptions()
+        http.resolve = ["stampede.test:\(nginx.plainPort):127.0.0.1"]
+        let scenario = Scenario("dns", executor: .sharedIterations(1, iterations: 3)) {
+            Get("http://stampede.test:\(nginx.plainPort)/").check(.status(200))
+        }
+        XCTAssertEqual(checkResult("status is 200", try run(scenario, http: http))?.trues, 3)
+    }
+}
