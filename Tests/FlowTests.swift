@@ -138,3 +138,29 @@ final class FlowTests: XCTestCase {
         }
     }
 }
+
+extension FlowTests {
+    func testMultipartUploadsFieldsAndFilesChosenByTheFeeder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "alpha contents".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "beta contents".write(to: dir.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        var scenario = Scenario("upload", executor: .sharedIterations(2, iterations: 10)) {
+            Post("/echo", multipart: [.field(name: "owner", value: "vu-{{__VU}}"), .file(name: "doc", path: "{{file}}", contentType: "text/plain")])
+                .check("file", .bodyContains("{{expected}}"))
+                .check("part header", .bodyContains(#"name="doc"; filename="{{file}}""#))
+                .check("field", .bodyContains("vu-{{__VU}}"))
+        }
+        scenario.feeder = Feeder(.rows([["file": "a.txt", "expected": "alpha contents"], ["file": "b.txt", "expected": "beta contents"]]))
+        let run = try LoadRun(plan: TestPlan(scenario), options: RunOptions(workers: 2, target: server.baseURL, baseDirectory: dir))
+        let result = run.run().totals
+        for check in run.registry.checks {
+            XCTAssertEqual(result.checkResults[check.slot].trues, 10, check.name)
+        }
+        scenario.feeder = Feeder(.rows([["file": "missing.txt", "expected": ""]]))
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan(scenario), options: RunOptions(target: server.baseURL, baseDirectory: dir))) {
+            XCTAssertEqual(($0 as? PlanError)?.message, "scenario 'upload': multipart file 'missing.txt': no such file")
+        }
+    }
+}

@@ -42,20 +42,30 @@ def measured(cmd):
 
 
 class Nginx:
-    """nginx answering "ok" to everything, for as long as the object lives."""
+    """nginx answering "ok" to everything, for as long as the object lives; with tls=True,
+    over TLS with HTTP/2 (ALPN) and a self-signed certificate made here."""
 
-    def __init__(self):
+    def __init__(self, tls=False):
         self.work = tempfile.mkdtemp(prefix="stampede-bench-")
         self.port = free_port()
+        listen = f"127.0.0.1:{self.port} backlog=4096"
+        extra = ""
+        if tls:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                            "-days", "1", "-keyout", f"{self.work}/key.pem", "-out", f"{self.work}/cert.pem",
+                            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, capture_output=True)
+            listen += " ssl http2"
+            extra = f"ssl_certificate {self.work}/cert.pem; ssl_certificate_key {self.work}/key.pem; http2_max_concurrent_streams 1000;"
         conf = os.path.join(self.work, "nginx.conf")
         with open(conf, "w") as f:
             f.write(f"""daemon off; worker_processes 1; worker_rlimit_nofile 30000; pid {self.work}/nginx.pid; error_log {self.work}/error.log;
 events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
-  server {{ listen 127.0.0.1:{self.port} backlog=4096; location / {{ return 200 "ok"; }} }} }}
+  server {{ listen {listen}; {extra} location / {{ return 200 "ok"; }} }} }}
 """)
         self.process = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", self.work])
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/"
         for _ in range(50):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()

@@ -72,6 +72,14 @@ public func Post(_ url: String, form: KeyValuePairs<String, String>, headers: [H
     return Request("POST", url, headers: [Header("Content-Type", "application/x-www-form-urlencoded")] + headers, body: Array(body.utf8))
 }
 
+/// `POST url` with a multipart/form-data body: `Post("/upload", multipart: [.field(name: "id", value: "{{id}}"),
+/// .file(name: "doc", path: "{{file}}")])`.
+public func Post(_ url: String, multipart parts: [MultipartPart], headers: [Header] = []) -> Request {
+    var request = Request("POST", url, headers: headers)
+    request.spec.multipart = parts
+    return request
+}
+
 /// `PUT url` with a JSON body.
 public func Put(_ url: String, json: String, headers: [Header] = []) -> Request {
     Request("PUT", url, headers: [Header("Content-Type", "application/json")] + headers, body: Array(json.utf8))

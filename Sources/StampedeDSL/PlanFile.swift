@@ -305,7 +305,7 @@ private struct PlanReader {
     // MARK: Steps
 
     private static let methods = ["get", "post", "put", "patch", "delete", "head", "options"]
-    private static let requestKeys = ["name", "headers", "json", "body", "form", "checks", "extract", "expect", "timeout"]
+    private static let requestKeys = ["name", "headers", "json", "body", "form", "multipart", "checks", "extract", "expect", "timeout"]
 
     func steps(_ at: PlanNode) throws(PlanError) -> [Step] {
         var result: [Step] = []
@@ -345,8 +345,24 @@ private struct PlanReader {
         var spec = RequestSpec(method: method, url: url)
         if let node = keys["name"] { spec.name = try string(node) }
         if let node = keys["headers"] { spec.headers = try stringMap(node).sorted { $0.key < $1.key }.map { Header($0.key, $0.value) } }
-        let bodies = ["json", "body", "form"].filter { keys[$0] != nil }
-        guard bodies.count <= 1 else { throw fail(at, "give one of json, body and form, not \(bodies.joined(separator: " and "))") }
+        let bodies = ["json", "body", "form", "multipart"].filter { keys[$0] != nil }
+        guard bodies.count <= 1 else { throw fail(at, "give one of json, body, form and multipart, not \(bodies.joined(separator: " and "))") }
+        if let node = keys["multipart"] {
+            spec.multipart = []
+            for item in try sequence(node) {
+                let fields = try mapping(item, allowed: ["field", "value", "file", "path", "filename", "contentType"])
+                if let name = fields["field"] {
+                    spec.multipart?.append(.field(name: try string(name), value: try string(try required(fields, "value", in: item))))
+                } else if let name = fields["file"] {
+                    spec.multipart?.append(.file(
+                        name: try string(name), path: try string(try required(fields, "path", in: item)),
+                        filename: try fields["filename"].map { node throws(PlanError) in try string(node) },
+                        contentType: try fields["contentType"].map { node throws(PlanError) in try string(node) } ?? "application/octet-stream"))
+                } else {
+                    throw fail(item, "a part is {field: NAME, value: TEXT} or {file: NAME, path: PATH}")
+                }
+            }
+        }
         if let node = keys["json"] {
             spec.headers.insert(Header("Content-Type", "application/json"), at: 0)
             if case .scalar(let scalar) = node.node {

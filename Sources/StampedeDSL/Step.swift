@@ -26,6 +26,8 @@ public struct RequestSpec: Sendable {
     public var headers: [Header]
     /// The request body, if any.
     public var body: [UInt8]?
+    /// A multipart/form-data body, built when the request is sent (instead of `body`).
+    public var multipart: [MultipartPart]?
     /// The `name` tag; defaults to the URL as in k6.
     public var name: String?
     /// Statuses that count as success for `http_req_failed` (k6's default: 200–399).
@@ -60,6 +62,15 @@ public struct RequestSpec: Sendable {
     public var needsHeaders: Bool {
         checks.contains { $0.condition.readsHeaders } || extractions.contains { $0.source.readsHeaders }
     }
+}
+
+/// One part of a multipart/form-data body.
+public enum MultipartPart: Sendable, Equatable {
+    /// A form field; its value is a template.
+    case field(name: String, value: String)
+    /// A file's contents. The path is a template (a feeder column can choose the file); every
+    /// file a feeder can name is read once before the load, and a missing one stops the run.
+    case file(name: String, path: String, filename: String? = nil, contentType: String = "application/octet-stream")
 }
 
 /// One request header; its value is a template.

@@ -40,6 +40,9 @@ struct BusinessAPI: Sendable {
             switch (method, parts.count, parts.first) {
             case ("GET", 1, "health"):
                 return .json(["status": "ok"])
+            case ("POST", 1, "echo"):
+                // The request body back as is: for testing what a client sends.
+                return APIResponse(status: 200, body: body)
             case ("GET", 1, "customers"):
                 let (page, size) = try paging(query)
                 return .json(store.customers(page: page, size: size))

@@ -44,6 +44,7 @@ final class RequestProgram: @unchecked Sendable {
         guard let url = Template(resolved) else { throw PlanError("unclosed '{{' in '\(spec.url)'") }
         self.url = url
         var headers: [(String, Template)] = []
+        if spec.multipart != nil { headers.append(("Content-Type", Template(MultipartBody.contentType)!)) }
         for header in spec.headers {
             guard let value = Template(header.value) else { throw PlanError("unclosed '{{' in header \(header.name)") }
             headers.append((header.name, value))
@@ -64,7 +65,7 @@ final class RequestProgram: @unchecked Sendable {
             }
         }
         self.patterns = patterns
-        let isStatic = url.isStatic && headers.allSatisfy(\.1.isStatic) && body == nil
+        let isStatic = url.isStatic && headers.allSatisfy(\.1.isStatic) && body == nil && spec.multipart == nil
         prepared = isStatic ? PreparedRequest(spec, resolvedURL: resolved) : nil
     }
 

@@ -65,6 +65,7 @@ public final class LoadRun: Sendable {
     private let feeders: [FeederCursor?]
     private let iterationRoutes: [[SubmetricRoute]]
     private let settings: HTTPSettings
+    private let files: FileStore
     private let judge: ThresholdJudge
     private let current = Mutex<[Worker]>([])
     private let stopped = Atomic<Bool>(false)
@@ -86,6 +87,7 @@ public final class LoadRun: Sendable {
         }
         var programs: [FlowProgram] = []
         var feeders: [FeederCursor?] = []
+        var fileSources: [(name: String, flow: [Step], rows: [[String: String]])] = [("setup/teardown", plan.setup + plan.teardown, [])]
         var iterationRoutes: [[SubmetricRoute]] = []
         for scenario in plan.scenarios {
             let tags = scenario.tags.merging(["scenario": scenario.name]) { $1 }
@@ -99,12 +101,14 @@ public final class LoadRun: Sendable {
                     }
                     return FeederCursor(rows: rows, strategy: feeder.strategy)
                 })
+                fileSources.append((scenario.name, scenario.flow, feeders.last??.rows ?? []))
             } catch {
                 throw PlanError("scenario '\(scenario.name)': \(error.message)")
             }
         }
         setupProgram = try FlowProgram(plan.setup, baseURL: options.target, tags: ["scenario": "setup"], registry: &registry)
         teardownProgram = try FlowProgram(plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], registry: &registry)
+        files = try FileStore(scenarios: fileSources, env: options.env, baseDirectory: options.baseDirectory)
         let limit = FileLimit.raiseToHard()
         // Each VU may hold a connection; each worker and libcurl need a few descriptors more.
         let needed = plan.maxVUs + 16 * options.workers + 64
@@ -145,7 +149,7 @@ public final class LoadRun: Sendable {
                         scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
                         initialVars: shared.merging(scenario.env) { _, own in own },
                         env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
-                        settings: settings, timeoutMilliseconds: timeoutMilliseconds))
+                        settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
                 }
             }
             totals.append(load)
@@ -193,7 +197,7 @@ public final class LoadRun: Sendable {
         let phase = runPhase(workerCount: 1, onSecond: { _, _, _ in }) { workers in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
-                iterationRoutes: [], settings: settings, timeoutMilliseconds: timeoutMilliseconds))
+                iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
             runner = workers[0].scenarios.first
         }
         return (phase, runner?.vus.first?.vars ?? vars)

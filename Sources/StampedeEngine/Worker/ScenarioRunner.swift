@@ -17,6 +17,8 @@ final class ScenarioRunner: VUPool {
     /// Tagged iteration sub-metrics (named by thresholds) this scenario feeds.
     let iterationRoutes: [SubmetricRoute]
     let settings: HTTPSettings
+    /// Files multipart requests upload.
+    let files: FileStore
     /// The run's request timeout, for requests without their own.
     let timeoutMilliseconds: Int
     private(set) var vus: [VirtualUser] = []
@@ -40,6 +42,7 @@ final class ScenarioRunner: VUPool {
         let env: [String: String]
         let iterationRoutes: [SubmetricRoute]
         let settings: HTTPSettings
+        let files: FileStore
         let timeoutMilliseconds: Int
     }
 
@@ -55,6 +58,7 @@ final class ScenarioRunner: VUPool {
         env = configuration.env
         iterationRoutes = configuration.iterationRoutes
         settings = configuration.settings
+        files = configuration.files
         self.worker = worker
         vuLimit = max(executor.vuCount, configuration.segment.share(of: scenario.executor.maxVUs))
         firstVUID = configuration.segment.firstIndex(of: scenario.executor.maxVUs) + 1

@@ -213,10 +213,11 @@ final class Worker: @unchecked Sendable {
             prepared = fixed
         } else {
             let context = vu.context
+            let body = request.spec.multipart.map { MultipartBody.render($0, context: context, files: vu.scenario.files) }
+                ?? request.body.map { Array($0.render(context).utf8) } ?? request.spec.body
             prepared = PreparedRequest(
                 method: request.spec.method, url: request.url.render(context),
-                headers: request.headers.map { ($0.name, $0.value.render(context)) },
-                body: request.body.map { Array($0.render(context).utf8) } ?? request.spec.body)
+                headers: request.headers.map { ($0.name, $0.value.render(context)) }, body: body)
             vu.rendered = prepared
         }
         if vu.armed !== prepared {
