@@ -164,3 +164,27 @@ extension FlowTests {
         }
     }
 }
+
+extension FlowTests {
+    func testABatchSendsItsRequestsAtOnce() throws {
+        server.shutdown()
+        server = try TargetServer(options: TargetOptions(latency: .milliseconds(100)))
+        let scenario = Scenario("page", executor: .perVUIterations(2, iterations: 3)) {
+            Batch {
+                Get("/products/p-001").check(.status(200))
+                Get("/products/p-002").extract("second", .jsonField("id"))
+                Get("/customers/c-0001")
+                Get("/health")
+            }
+            Get("/products/{{second}}").check("extracted in the batch", .status(200))
+        }
+        let result = try run(TestPlan(scenario))
+        XCTAssertEqual(result.totals[BuiltinMetrics.httpReqs], 2 * 3 * 5)
+        XCTAssertEqual(server.stats.requests, 30)
+        XCTAssertEqual(checkResult("extracted in the batch", result)?.trues, 6)
+        // Four 100 ms requests at once and one after: about 200 ms an iteration, not 500.
+        let iteration = result.totals[BuiltinMetrics.iterationDuration].percentile(100) / 1000
+        XCTAssertLessThan(iteration, 350, "the batch's requests overlapped")
+        XCTAssertGreaterThanOrEqual(iteration, 200)
+    }
+}

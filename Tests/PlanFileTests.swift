@@ -139,7 +139,7 @@ final class PlanFileTests: XCTestCase {
                 duration: 1s
                 flow:
                   - fetch: /
-            """, "plan.yaml:7: scenarios.browse.flow[0].fetch: unknown step 'fetch'; expected one of: get, post, put, patch, delete, head, options, think, group, if, repeat")
+            """, "plan.yaml:7: scenarios.browse.flow[0].fetch: unknown step 'fetch'; expected one of: get, post, put, patch, delete, head, options, batch, think, group, if, repeat")
         assertError("scenarios: {a: {executor: constant-vus, vus: 1, duration: 1s, flow: [{get: /}]}", "plan.yaml:2: not valid YAML or JSON: did not find expected ',' or '}'")
         assertError("""
             scenarios:

@@ -159,6 +159,23 @@ public struct If: FlowStep {
     }
 }
 
+/// Requests sent at once, like a browser loading a page's resources (k6's `http.batch`):
+/// `Batch { Get("/a"); Get("/b") }`. The step ends when every response is in.
+public struct Batch: FlowStep {
+    public var step: Step
+    public init(@BatchBuilder _ requests: () -> [RequestSpec]) {
+        step = .batch(requests())
+    }
+}
+
+/// Builds a batch: requests only.
+@resultBuilder
+public enum BatchBuilder {
+    public static func buildExpression(_ request: Request) -> [RequestSpec] { [request.spec] }
+    public static func buildBlock(_ parts: [RequestSpec]...) -> [RequestSpec] { parts.flatMap { $0 } }
+    public static func buildArray(_ parts: [[RequestSpec]]) -> [RequestSpec] { parts.flatMap { $0 } }
+}
+
 /// Steps repeated a fixed number of times within one iteration: `Repeat(3) { … }`.
 public struct Repeat: FlowStep {
     public var step: Step

@@ -315,13 +315,21 @@ private struct PlanReader {
 
     func step(_ at: PlanNode) throws(PlanError) -> Step {
         guard case .mapping(let entries) = at.node, let first = entries.first?.key.string else {
-            throw fail(at, "expected a step: a request (get: /path, post: /path, …), think, group, if or repeat")
+            throw fail(at, "expected a step: a request (get: /path, post: /path, …), batch, think, group, if or repeat")
         }
         if Self.methods.contains(first) {
             let keys = try mapping(at, allowed: [first] + Self.requestKeys)
             return .request(try request(method: first.uppercased(), url: try string(keys[first]!), keys, at))
         }
         switch first {
+        case "batch":
+            let keys = try mapping(at, allowed: ["batch"])
+            var requests: [RequestSpec] = []
+            for item in try sequence(keys["batch"]!) {
+                guard case .request(let spec) = try step(item) else { throw fail(item, "a batch holds requests only") }
+                requests.append(spec)
+            }
+            return .batch(requests)
         case "think":
             let keys = try mapping(at, allowed: ["think"])
             return .think(try think(keys["think"]!))
@@ -337,7 +345,7 @@ private struct PlanReader {
             let keys = try mapping(at, allowed: ["repeat", "steps"])
             return .loop(count: try int(keys["repeat"]!), body: try steps(try required(keys, "steps", in: at)))
         default:
-            throw fail(at.child(first, at.node), "unknown step '\(first)'; expected one of: \((Self.methods + ["think", "group", "if", "repeat"]).joined(separator: ", "))")
+            throw fail(at.child(first, at.node), "unknown step '\(first)'; expected one of: \((Self.methods + ["batch", "think", "group", "if", "repeat"]).joined(separator: ", "))")
         }
     }
 

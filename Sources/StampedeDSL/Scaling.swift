@@ -71,7 +71,7 @@ extension Executor {
 extension Step {
     func scaled(time: Double) -> Step {
         switch self {
-        case .request, .code: self
+        case .request, .batch, .code: self
         case .think(.fixed(let d)): .think(.fixed(d * time))
         case .think(.uniform(let low, let high)): .think(.uniform(low * time, high * time))
         case .think(.exponential(let mean)): .think(.exponential(mean: mean * time))

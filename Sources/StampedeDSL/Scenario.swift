@@ -62,16 +62,23 @@ public struct Scenario: Sendable {
         }
     }
 
+    private func validate(_ spec: RequestSpec) throws(PlanError) {
+        guard !spec.method.isEmpty, spec.method.allSatisfy({ $0.isLetter }) else {
+            throw PlanError("'\(spec.method)' is not an HTTP method")
+        }
+        for template in [spec.url] + spec.headers.map(\.value) {
+            guard Template(template) != nil else { throw PlanError("unclosed '{{' in '\(template)'") }
+        }
+    }
+
     private func validate(_ steps: [Step]) throws(PlanError) {
         for step in steps {
             switch step {
             case .request(let spec):
-                guard !spec.method.isEmpty, spec.method.allSatisfy({ $0.isLetter }) else {
-                    throw PlanError("'\(spec.method)' is not an HTTP method")
-                }
-                for template in [spec.url] + spec.headers.map(\.value) {
-                    guard Template(template) != nil else { throw PlanError("unclosed '{{' in '\(template)'") }
-                }
+                try validate(spec)
+            case .batch(let specs):
+                guard !specs.isEmpty else { throw PlanError("a batch has no requests") }
+                for spec in specs { try validate(spec) }
             case .think(.fixed(let d)), .think(.exponential(let d)):
                 guard d >= .zero else { throw PlanError("think time must not be negative") }
             case .think(.uniform(let low, let high)):

@@ -3,6 +3,9 @@
 public enum Step: Sendable {
     /// Send a request and wait for its response.
     case request(RequestSpec)
+    /// Send several requests at once, each on a connection of its own or as streams of one
+    /// HTTP/2 connection, and wait for all (k6's `http.batch`).
+    case batch([RequestSpec])
     /// Pause the VU, holding no connection slot and no thread.
     case think(ThinkTime)
     /// Steps reported under a group name (k6's `group`, the `group` tag, `group_duration`).

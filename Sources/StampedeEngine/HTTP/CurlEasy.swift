@@ -1,7 +1,7 @@
 import CCurl
 
-/// One libcurl easy handle, reused for every request a VU makes so its connection and
-/// settings carry over. Options that never change are set once in `init`.
+/// One libcurl easy handle, reused for every request of its `Transfer` so its settings and
+/// cookies carry over. Options that never change are set once in `init`.
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     private let owner: UnsafeMutableRawPointer
@@ -21,7 +21,7 @@ final class CurlEasy {
         didSet { if forbidReuse != oldValue { set(CURLOPT_FORBID_REUSE, forbidReuse ? 1 : 0) } }
     }
 
-    /// Whether response headers are handed to the owning VU (for checks and extractions);
+    /// Whether response headers are handed to the owning transfer (for checks and extractions);
     /// off, libcurl makes no header callback at all.
     var capturesHeaders = false {
         didSet {
@@ -97,14 +97,14 @@ final class CurlEasy {
     }
 }
 
-/// Response bodies are kept only when the VU's request has checks or extractions that read
+/// Response bodies are kept only when the transfer's request has checks or extractions that read
 /// them; otherwise their size is all that counts, read from libcurl when the transfer ends.
 private let receiveBody: curl_write_callback = { data, size, count, owner in
     let length = size * count
     guard let owner, let data else { return length }
-    let vu = Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue()
-    if vu.capturesBody {
-        vu.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    let transfer = Unmanaged<Transfer>.fromOpaque(owner).takeUnretainedValue()
+    if transfer.capturesBody {
+        transfer.responseBody.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
     }
     return length
 }
@@ -114,16 +114,16 @@ private let receiveBody: curl_write_callback = { data, size, count, owner in
 private let receiveHeader: curl_write_callback = { data, size, count, owner in
     let length = size * count
     guard let owner, let data else { return length }
-    let vu = Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue()
+    let transfer = Unmanaged<Transfer>.fromOpaque(owner).takeUnretainedValue()
     let line = UnsafeRawBufferPointer(start: data, count: length)
-    if line.starts(with: "HTTP/".utf8) { vu.responseHeaders.removeAll(keepingCapacity: true) }
-    vu.responseHeaders.append(contentsOf: line)
+    if line.starts(with: "HTTP/".utf8) { transfer.responseHeaders.removeAll(keepingCapacity: true) }
+    transfer.responseHeaders.append(contentsOf: line)
     return length
 }
 
-/// Marks, on the VU's own clock, the moment its connection was ready and the request began.
+/// Marks, on the engine's clock, the moment the connection was ready and the request began.
 private let markTransferStart: curl_prereq_callback = { owner, _, _, _, _ in
     guard let owner else { return CURL_PREREQFUNC_OK }
-    Unmanaged<VirtualUser>.fromOpaque(owner).takeUnretainedValue().transferStartedAt = MonotonicClock.now()
+    Unmanaged<Transfer>.fromOpaque(owner).takeUnretainedValue().connectionReadyAt = MonotonicClock.now()
     return CURL_PREREQFUNC_OK
 }

@@ -36,11 +36,17 @@ final class FileStore: Sendable {
         files[path] ?? FileManager.default.contents(atPath: path).map(Array.init) ?? []
     }
 
+    private static func filePaths(of spec: RequestSpec) -> [String] {
+        (spec.multipart ?? []).compactMap { if case .file(_, let path, _, _) = $0 { path } else { nil } }
+    }
+
     private static func filePaths(in steps: [Step]) -> [String] {
         steps.flatMap { step -> [String] in
             switch step {
             case .request(let spec):
-                return (spec.multipart ?? []).compactMap { if case .file(_, let path, _, _) = $0 { path } else { nil } }
+                return filePaths(of: spec)
+            case .batch(let specs):
+                return specs.flatMap(filePaths(of:))
             case .group(_, let inner), .loop(_, let inner): return filePaths(in: inner)
             case .branch(_, let then, let otherwise): return filePaths(in: then) + filePaths(in: otherwise)
             case .think, .code: return []

@@ -7,6 +7,8 @@ import StampedeMetrics
 struct FlowProgram: @unchecked Sendable {
     enum Instruction {
         case request(RequestProgram)
+        /// Requests sent at once; the step ends when the last response is in.
+        case batch([RequestProgram])
         case think(ThinkTime)
         case enterGroup
         case leaveGroup
@@ -37,6 +39,14 @@ struct FlowProgram: @unchecked Sendable {
                 var requestTags = tags
                 requestTags["group"] = groupPath
                 instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, registry: &registry)))
+            case .batch(let specs):
+                var requestTags = tags
+                requestTags["group"] = groupPath
+                var requests: [RequestProgram] = []
+                for spec in specs {
+                    requests.append(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, registry: &registry))
+                }
+                instructions.append(.batch(requests))
             case .think(let time):
                 instructions.append(.think(time))
             case .group(let name, let inner):

@@ -84,7 +84,7 @@ final class ScenarioRunner: VUPool {
     func addVU() -> Int? {
         guard vus.count < vuLimit else { return nil }
         let index = vus.count
-        vus.append(VirtualUser(id: firstVUID + index, index: index, scenario: self, timeoutMilliseconds: timeoutMilliseconds))
+        vus.append(VirtualUser(id: firstVUID + index, index: index, scenario: self))
         worker.vuAdded()
         return index
     }

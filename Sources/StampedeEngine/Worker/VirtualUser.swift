@@ -1,10 +1,10 @@
 import StampedeDSL
 
-/// One virtual user: where it is in its scenario's flow, its variables, and the libcurl
-/// handle (with its connection) it keeps across iterations. A plain state machine driven by
-/// its worker:
+/// One virtual user: where it is in its scenario's flow, its variables, and its transfers
+/// (the libcurl handles, with their connections and cookies, it keeps across iterations).
+/// A plain state machine driven by its worker:
 ///
-///     idle ──start──▶ (pacing ──▶) running steps ⇄ waiting for a response / thinking ──▶ idle
+///     idle ──start──▶ (pacing ──▶) running steps ⇄ waiting for responses / thinking ──▶ idle
 ///
 /// Lives on its worker's thread only.
 final class VirtualUser {
@@ -21,7 +21,10 @@ final class VirtualUser {
     /// Its index among its scenario's VUs on this worker.
     let index: Int
     unowned let scenario: ScenarioRunner
-    private(set) var easy: CurlEasy!
+    /// Its transfers: the first carries single requests, the rest join it for batches.
+    private(set) var transfers: [Transfer] = []
+    /// Transfers of the current step still in flight.
+    var outstanding = 0
 
     var state = State.idle
     /// Index of the current instruction in the scenario's program.
@@ -32,10 +35,6 @@ final class VirtualUser {
     var loopCounters: [Int]
     /// Start times of the groups the VU is in, innermost last.
     var groupStarts: [UInt64] = []
-    /// The request the easy handle is armed for, so a VU repeating one request skips re-arming.
-    var armed: PreparedRequest?
-    /// A templated request rendered for this VU, kept alive until its transfer ends.
-    var rendered: PreparedRequest?
     var iterationStartedAt: UInt64 = 0
     /// The earliest time the next iteration may start (pacing).
     var nextIterationAt: UInt64 = 0
@@ -43,30 +42,27 @@ final class VirtualUser {
     var isFirstRequestOfIteration = false
     /// When the iteration was due (arrival-rate executors), until its first request is sent.
     var pendingDueAt: UInt64 = 0
-    /// When the current request was due: its iteration's due time for the first request,
-    /// the moment it was sent for the rest. `http_req_latency` counts from here.
-    var requestDueAt: UInt64 = 0
-    var requestStartedAt: UInt64 = 0
-    /// Set by libcurl's pre-request callback when the connection is ready.
-    var transferStartedAt: UInt64 = 0
     /// Bumped when a pending timer must be ignored.
     var timerGeneration: UInt32 = 0
-    /// Whether the write callback keeps the body, for checks and extractions.
-    var capturesBody = false
-    var responseBody: [UInt8] = []
-    var responseHeaders: [UInt8] = []
 
-    init(id: Int, index: Int, scenario: ScenarioRunner, timeoutMilliseconds: Int) {
+    init(id: Int, index: Int, scenario: ScenarioRunner) {
         self.id = id
         self.index = index
         self.scenario = scenario
         vars = scenario.initialVars
         loopCounters = Array(repeating: 0, count: scenario.program.loopCounters)
-        easy = CurlEasy(
-            owner: Unmanaged.passUnretained(self).toOpaque(), settings: scenario.settings, timeoutMilliseconds: timeoutMilliseconds)
+        transfers = [Transfer(vu: self, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds)]
     }
 
     var isBusy: Bool { state != .idle }
+
+    /// The `index`-th transfer, made on first use (a batch wider than any before).
+    func transfer(_ index: Int) -> Transfer {
+        while transfers.count <= index {
+            transfers.append(Transfer(vu: self, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds))
+        }
+        return transfers[index]
+    }
 
     /// What code steps, conditions and templates see of this VU.
     var context: VUContext {

@@ -78,7 +78,7 @@ final class Worker: @unchecked Sendable {
             multi.perform()
             var now = MonotonicClock.now()
             while let (handle, result) = multi.nextCompletion() {
-                complete(VirtualUser.owning(handle), result: result, now: now)
+                complete(Transfer.owning(handle), result: result, now: now)
             }
             now = MonotonicClock.now()
             while let vu = timers.popDue(now: now) {
@@ -176,7 +176,13 @@ final class Worker: @unchecked Sendable {
         while vu.step < instructions.count {
             switch instructions[vu.step] {
             case .request(let request):
-                return send(request, for: vu, now: now)
+                vu.outstanding = 1
+                return send(request, on: vu.transfers[0], now: now)
+            case .batch(let requests):
+                // All at once, each on a transfer of its own; the step ends with the last response.
+                vu.outstanding = requests.count
+                for (index, request) in requests.enumerated() { send(request, on: vu.transfer(index), now: now) }
+                return
             case .think(let time):
                 vu.state = .thinking
                 return timers.schedule(vu, at: now &+ sample(time))
@@ -207,7 +213,8 @@ final class Worker: @unchecked Sendable {
         endIteration(vu, now: now)
     }
 
-    private func send(_ request: RequestProgram, for vu: VirtualUser, now: UInt64) {
+    private func send(_ request: RequestProgram, on transfer: Transfer, now: UInt64) {
+        let vu = transfer.vu
         let prepared: PreparedRequest
         if let fixed = request.prepared {
             prepared = fixed
@@ -218,49 +225,54 @@ final class Worker: @unchecked Sendable {
             prepared = PreparedRequest(
                 method: request.spec.method, url: request.url.render(context),
                 headers: request.headers.map { ($0.name, $0.value.render(context)) }, body: body)
-            vu.rendered = prepared
+            transfer.rendered = prepared
         }
-        if vu.armed !== prepared {
-            vu.easy.configure(for: prepared)
-            vu.armed = prepared
+        let easy: CurlEasy = transfer.easy
+        if transfer.armed !== prepared {
+            easy.configure(for: prepared)
+            transfer.armed = prepared
         }
-        vu.easy.timeoutMilliseconds = request.timeoutMilliseconds ?? vu.scenario.timeoutMilliseconds
         let settings = vu.scenario.settings
         let ownConnection = settings.forbidsReuse(of: prepared.url)
-        vu.easy.forbidReuse = ownConnection
-        vu.easy.freshConnect = ownConnection || (settings.options.noVUConnectionReuse && vu.isFirstRequestOfIteration)
-        vu.easy.capturesHeaders = request.needsHeaders
-        vu.capturesBody = request.needsBody
+        easy.timeoutMilliseconds = request.timeoutMilliseconds ?? vu.scenario.timeoutMilliseconds
+        easy.forbidReuse = ownConnection
+        easy.freshConnect = ownConnection || (settings.options.noVUConnectionReuse && vu.isFirstRequestOfIteration)
+        easy.capturesHeaders = request.needsHeaders
+        transfer.capturesBody = request.needsBody
         if request.inspectsResponse {
-            vu.responseBody.removeAll(keepingCapacity: true)
-            vu.responseHeaders.removeAll(keepingCapacity: true)
+            transfer.responseBody.removeAll(keepingCapacity: true)
+            transfer.responseHeaders.removeAll(keepingCapacity: true)
         }
-        vu.requestStartedAt = now
-        vu.requestDueAt = vu.pendingDueAt != 0 ? min(vu.pendingDueAt, now) : now
-        vu.pendingDueAt = 0
-        vu.isFirstRequestOfIteration = false
-        vu.transferStartedAt = 0
+        transfer.request = request
+        transfer.startedAt = now
+        transfer.dueAt = vu.pendingDueAt != 0 ? min(vu.pendingDueAt, now) : now
+        transfer.connectionReadyAt = 0
         vu.state = .waitingForResponse
-        multi.add(vu.easy)
+        multi.add(easy)
         addedTransfers = true
     }
 
-    private func complete(_ vu: VirtualUser, result: CURLcode, now: UInt64) {
-        multi.remove(vu.easy)
-        guard case .request(let request) = vu.scenario.program.instructions[vu.step] else {
-            preconditionFailure("a response for an instruction that sends none")
-        }
-        let (status, duration, proto) = record(vu, request, result: result, now: now)
-        if request.inspectsResponse { inspect(request, status: status, duration: duration, proto: proto, vu: vu) }
-        vu.rendered = nil
+    private func complete(_ transfer: Transfer, result: CURLcode, now: UInt64) {
+        multi.remove(transfer.easy)
+        guard let request = transfer.request else { preconditionFailure("a response for a transfer that sent no request") }
+        let vu = transfer.vu
+        let (status, duration, proto) = record(transfer, request, result: result, now: now)
+        if request.inspectsResponse { inspect(request, status: status, duration: duration, proto: proto, transfer: transfer) }
+        transfer.request = nil
+        transfer.rendered = nil
+        vu.outstanding -= 1
+        guard vu.outstanding == 0 else { return }
+        vu.pendingDueAt = 0
+        vu.isFirstRequestOfIteration = false
         vu.step += 1
         advance(vu, now: now)
     }
 
-    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, proto: String, vu: VirtualUser) {
+    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, proto: String, transfer: Transfer) {
+        let vu = transfer.vu
         var response = ResponseInspector(
-            status: status, proto: proto, body: vu.responseBody, headerBytes: vu.responseHeaders, durationMicroseconds: duration,
-            patterns: request.patterns)
+            status: status, proto: proto, body: transfer.responseBody, headerBytes: transfer.responseHeaders,
+            durationMicroseconds: duration, patterns: request.patterns)
         let context = vu.context
         for (index, check) in request.spec.checks.enumerated() {
             let passed = response.passes(check.condition, context: context)
@@ -290,13 +302,17 @@ final class Worker: @unchecked Sendable {
         busyVUs -= 1
     }
 
-    /// Cuts the VU's iteration short: its in-flight request is dropped, not recorded (as k6).
+    /// Cuts the VU's iteration short: its requests in flight are dropped, not recorded (as k6).
     func interrupt(_ vu: VirtualUser) {
         switch vu.state {
         case .idle: return
         case .waitingForResponse:
-            multi.remove(vu.easy)
-            vu.rendered = nil
+            for transfer in vu.transfers where transfer.isActive {
+                multi.remove(transfer.easy)
+                transfer.request = nil
+                transfer.rendered = nil
+            }
+            vu.outstanding = 0
         case .thinking, .pacing:
             vu.timerGeneration &+= 1
         }
@@ -353,14 +369,14 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    /// Records one finished request and returns its status and `http_req_duration`. Latency
-    /// is taken on the engine's own clock (the request was handed to libcurl at
-    /// `requestStartedAt`, its connection was ready at `transferStartedAt`, its completion
-    /// was read at `now`); libcurl's phase timings only split that time.
+    /// Records one finished request and returns its status, `http_req_duration` and protocol.
+    /// Latency is taken on the engine's own clock (the request was handed to libcurl at
+    /// `startedAt`, its connection was ready at `connectionReadyAt`, its completion was read
+    /// at `now`); libcurl's phase timings only split that time.
     @inline(__always)
-    private func record(_ vu: VirtualUser, _ request: RequestProgram, result: CURLcode, now: UInt64) -> (status: Int, duration: UInt64, proto: String) {
-        let easy: CurlEasy = vu.easy
-        let started = vu.transferStartedAt != 0 ? vu.transferStartedAt : now
+    private func record(_ transfer: Transfer, _ request: RequestProgram, result: CURLcode, now: UInt64) -> (status: Int, duration: UInt64, proto: String) {
+        let easy: CurlEasy = transfer.easy
+        let started = transfer.connectionReadyAt != 0 ? transfer.connectionReadyAt : now
         let nameLookup = easy.infoOffset(CURLINFO_NAMELOOKUP_TIME_T)
         let connect = easy.infoOffset(CURLINFO_CONNECT_TIME_T)
         let appConnect = easy.infoOffset(CURLINFO_APPCONNECT_TIME_T)
@@ -371,14 +387,14 @@ final class Worker: @unchecked Sendable {
         var m = RequestMeasurement()
         m.connecting = connect > 0 ? UInt64(max(0, connect - nameLookup)) : 0
         m.tls = appConnect > 0 ? UInt64(max(0, appConnect - connect)) : 0
-        let setup = microseconds(started &- vu.requestStartedAt)
+        let setup = microseconds(started &- transfer.startedAt)
         m.blocked = setup > m.connecting + m.tls ? setup - m.connecting - m.tls : 0
         m.duration = microseconds(now &- started)
-        m.latency = microseconds(now &- vu.requestDueAt)
+        m.latency = microseconds(now &- transfer.dueAt)
         m.waiting = startTransfer > 0 ? UInt64(max(0, startTransfer - preTransfer)) : 0
         m.receiving = startTransfer > 0 ? UInt64(max(0, total - startTransfer)) : 0
         m.sending = m.duration > m.waiting + m.receiving ? m.duration - m.waiting - m.receiving : 0
-        let uploaded = vu.armed.map { $0.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0 } ?? 0
+        let uploaded = transfer.armed.map { $0.sendsBodyAfterHeaders ? max(0, easy.infoOffset(CURLINFO_SIZE_UPLOAD_T)) : 0 } ?? 0
         m.sent = UInt64(easy.info(CURLINFO_REQUEST_SIZE) + uploaded)
         m.received = UInt64(easy.info(CURLINFO_HEADER_SIZE)) &+ UInt64(max(0, easy.infoOffset(CURLINFO_SIZE_DOWNLOAD_T)))
         m.status = easy.info(CURLINFO_RESPONSE_CODE)
@@ -429,13 +445,13 @@ final class Worker: @unchecked Sendable {
     }
 }
 
-extension VirtualUser {
-    /// The VU that owns a libcurl easy handle, from the pointer stored in `CURLOPT_PRIVATE`.
+extension Transfer {
+    /// The transfer that owns a libcurl easy handle, from the pointer in `CURLOPT_PRIVATE`.
     @inline(__always)
-    static func owning(_ handle: UnsafeMutableRawPointer) -> VirtualUser {
+    static func owning(_ handle: UnsafeMutableRawPointer) -> Transfer {
         var owner: UnsafeMutableRawPointer? = nil
         stampede_easy_getinfo_ptr(handle, CURLINFO_PRIVATE, &owner)
-        return Unmanaged<VirtualUser>.fromOpaque(owner!).takeUnretainedValue()
+        return Unmanaged<Transfer>.fromOpaque(owner!).takeUnretainedValue()
     }
 }
 
