@@ -26,6 +26,7 @@ final class HTTPTests: XCTestCase {
         var http = HTTPOptions()
         http.caFile = nginx.certificate.path
         http.connectionsPerHost = 1
+        http.connectionScope = .worker
         let scenario = Scenario("h2", executor: .sharedIterations(20, iterations: 400)) {
             Get(nginx.url("/", tls: true)).check(.proto("HTTP/2.0"))
         }
@@ -37,6 +38,42 @@ final class HTTPTests: XCTestCase {
         XCTAssertEqual(log.count, 400)
         XCTAssertTrue(log.allSatisfy { $0.proto == "HTTP/2.0" })
         XCTAssertLessThanOrEqual(Set(log.map(\.connection)).count, 2, "20 concurrent VUs, one connection per worker")
+    }
+
+    func testEachVUHasItsOwnConnectionsAndABatchMultiplexesOnOne() throws {
+        var http = HTTPOptions()
+        http.caFile = nginx.certificate.path
+        let scenario = Scenario("users", executor: .perVUIterations(4, iterations: 5)) {
+            Batch {
+                for _ in 0..<8 { Get(nginx.url("/", tls: true)) }
+            }
+        }
+        let result = try run(scenario, http: http, workers: 1)
+        XCTAssertEqual(result.totals[BuiltinMetrics.httpReqs], 160)
+        let log = nginx.log()
+        XCTAssertEqual(log.count, 160)
+        XCTAssertEqual(Set(log.map(\.connection)).count, 4, "one HTTP/2 connection per VU, 8 streams at once on it")
+    }
+
+    func testServerNameOverridesSNIAndClientCertificatesAreSent() throws {
+        var http = HTTPOptions()
+        http.caFile = nginx.certificate.path
+        http.serverName = "localhost"
+        let sni = Scenario("sni", executor: .sharedIterations(1, iterations: 3)) { Get(nginx.url("/", tls: true)).check(.status(200)) }
+        XCTAssertEqual(checkResult("status is 200", try run(sni, http: http))?.trues, 3)
+        XCTAssertEqual(Set(nginx.log().map(\.serverName)), ["localhost"], "the name went out as SNI")
+        http.serverName = "elsewhere.test"
+        XCTAssertEqual(try run(sni, http: http).totals.errors[ErrorClass.tlsFailure.rawValue], 3, "the certificate is not for that name")
+
+        var mutual = HTTPOptions()
+        mutual.caFile = nginx.certificate.path
+        let client = Scenario("client", executor: .sharedIterations(1, iterations: 2)) {
+            Get(nginx.url("/", tls: true, port: nginx.mutualTLSPort)).check(.bodyContains("CN=stampede-client"))
+        }
+        XCTAssertEqual(try run(client, http: mutual).totals.errors[ErrorClass.http4xx.rawValue], 2, "no certificate, no entry")
+        mutual.clientCertificate = nginx.clientCertificate.path
+        mutual.clientKey = nginx.clientKey.path
+        XCTAssertEqual(checkResult("body contains 'CN=stampede-client'", try run(client, http: mutual))?.trues, 2)
     }
 
     func testCleartextHTTP2WithPriorKnowledge() throws {

@@ -9,7 +9,11 @@ final class NginxFixture {
     let tlsPort: Int
     let plainPort: Int
     let h2cPort: Int
+    /// A TLS port that asks for a client certificate and accepts only `clientCertificate`.
+    let mutualTLSPort: Int
     let certificate: URL
+    let clientCertificate: URL
+    let clientKey: URL
     private let process = Process()
 
     /// A text nginx sends gzip-compressed.
@@ -24,12 +28,18 @@ final class NginxFixture {
             "-keyout", directory.appendingPathComponent("key.pem").path, "-out", certificate.path,
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
         ])
-        (tlsPort, plainPort, h2cPort) = (Self.freePort(), Self.freePort(), Self.freePort())
+        clientCertificate = directory.appendingPathComponent("client.pem")
+        clientKey = directory.appendingPathComponent("client-key.pem")
+        try Self.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+            "-keyout", clientKey.path, "-out", clientCertificate.path, "-subj", "/CN=stampede-client",
+        ])
+        (tlsPort, plainPort, h2cPort, mutualTLSPort) = (Self.freePort(), Self.freePort(), Self.freePort(), Self.freePort())
         let config = """
             daemon off; worker_processes 1; pid \(directory.path)/nginx.pid; error_log \(directory.path)/error.log;
             events { worker_connections 1024; }
             http {
-              log_format stampede '$connection $server_protocol $request_uri $bytes_sent $request_length';
+              log_format stampede '$connection $server_protocol $request_uri $bytes_sent $request_length $ssl_server_name';
               access_log \(directory.path)/access.log stampede;
               keepalive_requests 100000;
               gzip on; gzip_min_length 0; gzip_types text/plain;
@@ -47,6 +57,14 @@ final class NginxFixture {
                 location /whoami { return 200 "vu=$cookie_vu"; }
                 location /text { return 200 "\(Self.text)"; }
               }
+              server {
+                listen 127.0.0.1:\(mutualTLSPort) ssl;
+                ssl_certificate \(certificate.path);
+                ssl_certificate_key \(directory.path)/key.pem;
+                ssl_verify_client on;
+                ssl_client_certificate \(clientCertificate.path);
+                location / { return 200 "hello $ssl_client_s_dn"; }
+              }
             }
             """
         let configFile = directory.appendingPathComponent("nginx.conf")
@@ -63,13 +81,14 @@ final class NginxFixture {
         "\(tls ? "https" : "http")://127.0.0.1:\(port ?? (tls ? tlsPort : plainPort))\(path)"
     }
 
-    /// Access-log lines so far: connection number, protocol, URI, bytes sent, request length.
-    func log() -> [(connection: String, proto: String, uri: String, bytesSent: Int, requestLength: Int)] {
+    /// Access-log lines so far: connection number, protocol, URI, bytes sent, request length,
+    /// TLS server name ("-" without TLS).
+    func log() -> [(connection: String, proto: String, uri: String, bytesSent: Int, requestLength: Int, serverName: String)] {
         let text = (try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: " ").map(String.init)
-            guard f.count == 5, let sent = Int(f[3]), let length = Int(f[4]) else { return nil }
-            return (f[0], f[1], f[2], sent, length)
+            guard f.count == 6, let sent = Int(f[3]), let length = Int(f[4]) else { return nil }
+            return (f[0], f[1], f[2], sent, length, f[5])
         }
     }
 

@@ -30,7 +30,7 @@ def main():
                 else:
                     export = os.path.join(nginx.work, f"summary-{round_}.json")
                     cmd = (f"exec taskset -c 0 {args.stampede} run --url {nginx.url} --vus {args.connections * args.streams} "
-                           f"--duration {args.duration}s --workers 1 --insecure-skip-tls-verify "
+                           f"--duration {args.duration}s --workers 1 --insecure-skip-tls-verify --connection-scope worker "
                            f"--connections-per-host {args.connections} --streams-per-connection {args.streams} --quiet "
                            f"--summary-export {export} --results-dir {nginx.work}/results > {out}")
                     cpu, rss, _ = measured(["sh", "-c", cmd])

@@ -18,5 +18,6 @@ static inline CURLcode stampede_easy_getinfo_ptr(CURL *h, CURLINFO i, void **v) 
 static inline CURLcode stampede_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 
 static inline CURLMcode stampede_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+static inline CURLSHcode stampede_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }
 
 #endif

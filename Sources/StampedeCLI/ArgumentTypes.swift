@@ -15,3 +15,4 @@ extension SummaryText.Mode: ExpressibleByArgument {}
 
 extension HTTPOptions.Version: ExpressibleByArgument {}
 extension HTTPOptions.TLSVersion: ExpressibleByArgument {}
+extension HTTPOptions.ConnectionScope: ExpressibleByArgument {}

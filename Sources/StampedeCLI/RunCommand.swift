@@ -95,6 +95,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No connection kept from one iteration of a VU to the next.")
     var noVUConnectionReuse = false
 
+    @Option(help: "Whose connections a request may reuse: vu (each VU its own, as k6) or worker (a worker's VUs share, as h2load).")
+    var connectionScope: HTTPOptions.ConnectionScope?
+
+    @Option(help: "TLS server name (SNI and Host) to send instead of the URL's host.")
+    var serverName: String?
+
     @Option(help: "HTTP/2 streams per connection (default 100).")
     var streamsPerConnection: Int?
 
@@ -262,6 +268,8 @@ struct RunCommand: ParsableCommand {
         if noConnectionReuse { http.noConnectionReuse = true }
         if noVUConnectionReuse { http.noVUConnectionReuse = true }
         if let streamsPerConnection { http.streamsPerConnection = streamsPerConnection }
+        if let connectionScope { http.connectionScope = connectionScope }
+        if let serverName { http.serverName = serverName }
         if let connectionsPerHost { http.connectionsPerHost = connectionsPerHost }
     }
 

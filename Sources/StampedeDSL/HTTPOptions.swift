@@ -13,6 +13,15 @@ public struct HTTPOptions: Sendable, Equatable {
         case http2 = "2"
     }
 
+    /// Whose connections a request may reuse.
+    public enum ConnectionScope: String, Sendable, CaseIterable {
+        /// Each VU has its own connections, as each user has their own browser (k6's way).
+        case vu
+        /// A worker's VUs share its connections: fewer connections, and HTTP/2 streams of
+        /// many VUs on one connection (h2load's way).
+        case worker
+    }
+
     public enum TLSVersion: String, Sendable, CaseIterable {
         case tls1_0 = "1.0", tls1_1 = "1.1", tls1_2 = "1.2", tls1_3 = "1.3"
     }
@@ -35,6 +44,10 @@ public struct HTTPOptions: Sendable, Equatable {
     public var noConnectionReuse = false
     /// A VU's connections are not kept from one iteration to the next (k6's `noVUConnectionReuse`).
     public var noVUConnectionReuse = false
+    public var connectionScope = ConnectionScope.vu
+    /// The TLS server name (SNI, and the Host header) to send instead of the URL's host; the
+    /// connection still goes to the URL's host.
+    public var serverName: String?
     /// HTTP/2 streams one connection carries at once.
     public var streamsPerConnection = 100
     /// Connections to one host at once per worker, 0 for no limit. With HTTP/2, new requests

@@ -143,6 +143,7 @@ private struct PlanReader {
         let keys = try mapping(at, allowed: [
             "version", "insecureSkipTLSVerify", "caFile", "clientCert", "clientKey", "minTLSVersion", "resolve", "maxRedirects",
             "noConnectionReuse", "noVUConnectionReuse", "streamsPerConnection", "connectionsPerHost", "compression", "userAgent",
+            "connectionScope", "serverName",
         ])
         func flag(_ key: String) throws(PlanError) -> Bool? {
             guard let node = keys[key] else { return nil }
@@ -172,6 +173,8 @@ private struct PlanReader {
         if let node = keys["connectionsPerHost"] { options.connectionsPerHost = try int(node) }
         if let compression = try flag("compression") { options.compression = compression }
         if let node = keys["userAgent"] { options.userAgent = try string(node) }
+        if let scope = try choice("connectionScope", HTTPOptions.ConnectionScope.self) { options.connectionScope = scope }
+        if let node = keys["serverName"] { options.serverName = try string(node) }
         return options
     }
 

@@ -70,6 +70,7 @@ final class CurlEasy {
     func configure(for request: PreparedRequest) {
         set(CURLOPT_URL, request.url)
         set(CURLOPT_HTTPHEADER, UnsafeRawPointer(request.headers))
+        set(CURLOPT_CONNECT_TO, UnsafeRawPointer(request.connectTo))
         set(CURLOPT_CUSTOMREQUEST, request.customMethod.map { UnsafeRawPointer($0) })
         if let body = request.body {
             set(CURLOPT_NOBODY, 0)

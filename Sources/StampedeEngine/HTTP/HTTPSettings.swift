@@ -1,5 +1,5 @@
 import CCurl
-import Glibc
+import Foundation
 import StampedeDSL
 
 /// A test's `HTTPOptions` turned once into what libcurl reads: shared read-only by every
@@ -64,6 +64,16 @@ final class HTTPSettings: @unchecked Sendable {
         guard let info = curl_version_info(CURLVERSION_ELEVENTH) else { return true }
         return info.pointee.version_num < 0x08_00_00
     }()
+
+    /// Where a request for `url` goes: with a `serverName`, an https URL's host becomes that
+    /// name (sent as SNI and Host) and libcurl is told to connect to the original host.
+    func route(_ url: String) -> (url: String, connectTo: String?) {
+        guard let serverName = options.serverName, var parts = URLComponents(string: url), parts.scheme == "https",
+              let host = parts.host, host != serverName else { return (url, nil) }
+        let port = parts.port ?? 443
+        parts.host = serverName
+        return (parts.string ?? url, "\(serverName):\(port):\(host):\(port)")
+    }
 
     /// Sets what a worker's transfers share: streams per HTTP/2 connection, connections per host.
     func apply(to multi: CurlMulti) {

@@ -8,6 +8,8 @@ import StampedeDSL
 final class PreparedRequest {
     let url: UnsafeMutablePointer<CChar>
     let headers: OpaquePointer?
+    /// `CURLOPT_CONNECT_TO` when the TLS server name differs from where the connection goes.
+    let connectTo: OpaquePointer?
     /// Set for methods other than GET, POST and HEAD.
     let customMethod: UnsafeMutablePointer<CChar>?
     let body: UnsafeMutableBufferPointer<UInt8>?
@@ -17,12 +19,14 @@ final class PreparedRequest {
     /// `CURLINFO_SIZE_UPLOAD_T`. data_sent must add the latter only then.
     let sendsBodyAfterHeaders: Bool
 
-    convenience init(_ spec: RequestSpec, resolvedURL: String) {
-        self.init(method: spec.method, url: resolvedURL, headers: spec.headers.map { ($0.name, $0.value) }, body: spec.body)
+    convenience init(_ spec: RequestSpec, resolvedURL: String, settings: HTTPSettings) {
+        self.init(method: spec.method, url: resolvedURL, headers: spec.headers.map { ($0.name, $0.value) }, body: spec.body, settings: settings)
     }
 
-    init(method: String, url resolvedURL: String, headers: [(name: String, value: String)], body: [UInt8]?) {
-        url = strdup(resolvedURL)
+    init(method: String, url resolvedURL: String, headers: [(name: String, value: String)], body: [UInt8]?, settings: HTTPSettings) {
+        let (target, connectTo) = settings.route(resolvedURL)
+        url = strdup(target)
+        self.connectTo = connectTo.map { OpaquePointer(curl_slist_append(nil, $0)) }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for header in headers {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
@@ -45,6 +49,7 @@ final class PreparedRequest {
         free(url)
         free(customMethod)
         curl_slist_free_all(UnsafeMutablePointer(headers))
+        curl_slist_free_all(UnsafeMutablePointer(connectTo))
         body?.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() }
     }
 }

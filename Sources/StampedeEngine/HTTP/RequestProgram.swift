@@ -27,7 +27,10 @@ final class RequestProgram: @unchecked Sendable {
     let timeoutMilliseconds: Int?
 
     /// - Parameter tags: the tags known before sending: scenario, group and the scenario's own.
-    init(_ spec: RequestSpec, baseURL: String?, groupPath: String, tags: [String: String], registry: inout MetricRegistry) throws(PlanError) {
+    init(
+        _ spec: RequestSpec, baseURL: String?, groupPath: String, tags: [String: String], settings: HTTPSettings,
+        registry: inout MetricRegistry
+    ) throws(PlanError) {
         self.spec = spec
         self.groupPath = groupPath
         timeoutMilliseconds = spec.timeout.map { Int(max(1, $0.nanoseconds / 1_000_000)) }
@@ -66,7 +69,7 @@ final class RequestProgram: @unchecked Sendable {
         }
         self.patterns = patterns
         let isStatic = url.isStatic && headers.allSatisfy(\.1.isStatic) && body == nil && spec.multipart == nil
-        prepared = isStatic ? PreparedRequest(spec, resolvedURL: resolved) : nil
+        prepared = isStatic ? PreparedRequest(spec, resolvedURL: resolved, settings: settings) : nil
     }
 
     var needsBody: Bool { spec.needsBody }

@@ -75,6 +75,8 @@ public final class LoadRun: Sendable {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
         try plan.validate()
         var registry = MetricRegistry()
+        let settings = HTTPSettings(plan.http)
+        self.settings = settings
         judge = try ThresholdJudge(plan.thresholds, registry: &registry)
         // With several scenarios, each gets its own requests, latency and failures, for the
         // progress lines and the summary's per-scenario breakdown.
@@ -93,7 +95,7 @@ public final class LoadRun: Sendable {
             let tags = scenario.tags.merging(["scenario": scenario.name]) { $1 }
             iterationRoutes.append(SubmetricRoutes.routes(from: SubmetricRoutes.iterationMetrics, tags: tags, registry: registry))
             do {
-                programs.append(try FlowProgram(scenario.flow, baseURL: options.target, tags: tags, registry: &registry))
+                programs.append(try FlowProgram(scenario.flow, baseURL: options.target, tags: tags, settings: settings, registry: &registry))
                 feeders.append(try scenario.feeder.map { feeder throws(PlanError) in
                     let rows = try feeder.load(relativeTo: options.baseDirectory)
                     if feeder.strategy == .uniquePerVU, rows.count < scenario.executor.maxVUs {
@@ -106,8 +108,9 @@ public final class LoadRun: Sendable {
                 throw PlanError("scenario '\(scenario.name)': \(error.message)")
             }
         }
-        setupProgram = try FlowProgram(plan.setup, baseURL: options.target, tags: ["scenario": "setup"], registry: &registry)
-        teardownProgram = try FlowProgram(plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], registry: &registry)
+        setupProgram = try FlowProgram(plan.setup, baseURL: options.target, tags: ["scenario": "setup"], settings: settings, registry: &registry)
+        teardownProgram = try FlowProgram(
+            plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], settings: settings, registry: &registry)
         files = try FileStore(scenarios: fileSources, env: options.env, baseDirectory: options.baseDirectory)
         let limit = FileLimit.raiseToHard()
         // Each VU may hold a connection; each worker and libcurl need a few descriptors more.
@@ -121,7 +124,6 @@ public final class LoadRun: Sendable {
         self.programs = programs
         self.feeders = feeders
         self.iterationRoutes = iterationRoutes
-        settings = HTTPSettings(plan.http)
     }
 
     /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`

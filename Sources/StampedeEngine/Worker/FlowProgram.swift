@@ -26,9 +26,12 @@ struct FlowProgram: @unchecked Sendable {
     private(set) var loopCounters = 0
 
     /// Compiles `steps` of the scenario tagged `tags`, registering their checks in `registry`.
-    init(_ steps: [Step], baseURL: String?, tags: [String: String], registry: inout MetricRegistry) throws(PlanError) {
+    init(_ steps: [Step], baseURL: String?, tags: [String: String], settings: HTTPSettings, registry: inout MetricRegistry) throws(PlanError) {
+        self.settings = settings
         try emit(steps, groupPath: "", baseURL: baseURL, tags: tags, registry: &registry)
     }
+
+    private let settings: HTTPSettings
 
     private mutating func emit(
         _ steps: [Step], groupPath: String, baseURL: String?, tags: [String: String], registry: inout MetricRegistry
@@ -38,13 +41,13 @@ struct FlowProgram: @unchecked Sendable {
             case .request(let spec):
                 var requestTags = tags
                 requestTags["group"] = groupPath
-                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, registry: &registry)))
+                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, settings: settings, registry: &registry)))
             case .batch(let specs):
                 var requestTags = tags
                 requestTags["group"] = groupPath
                 var requests: [RequestProgram] = []
                 for spec in specs {
-                    requests.append(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, registry: &registry))
+                    requests.append(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, settings: settings, registry: &registry))
                 }
                 instructions.append(.batch(requests))
             case .think(let time):

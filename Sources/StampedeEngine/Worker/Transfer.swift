@@ -1,3 +1,5 @@
+import CCurl
+
 /// One request slot of a VU: a libcurl handle, kept across requests so its settings carry
 /// over, and the state of the request it carries. A VU has one, and more while it sends a
 /// batch of requests at once. libcurl's callbacks and `CURLINFO_PRIVATE` point here.
@@ -22,9 +24,14 @@ final class Transfer {
     var responseBody: [UInt8] = []
     var responseHeaders: [UInt8] = []
 
-    init(vu: VirtualUser, settings: HTTPSettings, timeoutMilliseconds: Int) {
+    /// The VU's own connections, when connections are per VU; kept alive by every transfer.
+    private let pool: ConnectionPool?
+
+    init(vu: VirtualUser, pool: ConnectionPool?, settings: HTTPSettings, timeoutMilliseconds: Int) {
         self.vu = vu
+        self.pool = pool
         easy = CurlEasy(owner: Unmanaged.passUnretained(self).toOpaque(), settings: settings, timeoutMilliseconds: timeoutMilliseconds)
+        if let pool { easy.set(CURLOPT_SHARE, UnsafeRawPointer(pool.share)) }
     }
 
     var isActive: Bool { request != nil }

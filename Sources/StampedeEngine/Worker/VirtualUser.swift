@@ -25,6 +25,8 @@ final class VirtualUser {
     private(set) var transfers: [Transfer] = []
     /// Transfers of the current step still in flight.
     var outstanding = 0
+    /// The VU's own connections (k6's way), or nil when a worker's VUs share theirs.
+    private let pool: ConnectionPool?
 
     var state = State.idle
     /// Index of the current instruction in the scenario's program.
@@ -51,7 +53,8 @@ final class VirtualUser {
         self.scenario = scenario
         vars = scenario.initialVars
         loopCounters = Array(repeating: 0, count: scenario.program.loopCounters)
-        transfers = [Transfer(vu: self, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds)]
+        pool = scenario.settings.options.connectionScope == .vu ? ConnectionPool() : nil
+        transfers = [Transfer(vu: self, pool: pool, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds)]
     }
 
     var isBusy: Bool { state != .idle }
@@ -59,7 +62,7 @@ final class VirtualUser {
     /// The `index`-th transfer, made on first use (a batch wider than any before).
     func transfer(_ index: Int) -> Transfer {
         while transfers.count <= index {
-            transfers.append(Transfer(vu: self, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds))
+            transfers.append(Transfer(vu: self, pool: pool, settings: scenario.settings, timeoutMilliseconds: scenario.timeoutMilliseconds))
         }
         return transfers[index]
     }
