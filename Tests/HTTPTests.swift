@@ -76,6 +76,22 @@ final class HTTPTests: XCTestCase {
         XCTAssertEqual(checkResult("body contains 'CN=stampede-client'", try run(client, http: mutual))?.trues, 2)
     }
 
+    func testConnectionReuseCanBeTurnedOffPerIterationOrPerRequest() throws {
+        let scenario = Scenario("reuse", executor: .perVUIterations(2, iterations: 3)) {
+            Get(nginx.url("/"))
+            Get(nginx.url("/final"))
+        }
+        var perIteration = HTTPOptions()
+        perIteration.noVUConnectionReuse = true
+        _ = try run(scenario, http: perIteration, workers: 1)
+        XCTAssertEqual(Set(nginx.log().map(\.connection)).count, 6, "a new connection each iteration, reused within it")
+        var never = HTTPOptions()
+        never.noConnectionReuse = true
+        never.minTLSVersion = .tls1_2
+        _ = try run(scenario, http: never, workers: 1)
+        XCTAssertEqual(Set(nginx.log().map(\.connection)).count, 6 + 12, "a new connection every request")
+    }
+
     func testCleartextHTTP2WithPriorKnowledge() throws {
         var http = HTTPOptions()
         http.version = .http2
