@@ -3,7 +3,7 @@ VU count at every 1 s sample, and constant-arrival-rate's started and dropped it
 Reads each run's timeline.ndjson and summary.json. Usage: bench/accuracy (builds first)."""
 import argparse, glob, json, math, os, subprocess, sys
 
-from nginx import Nginx, wait_until_idle
+from benchlib import Nginx, wait_until_idle
 
 
 def run_plan(stampede, work, name, yaml_text, workers):

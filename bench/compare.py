@@ -1,9 +1,9 @@
 """Runs nginx on a free loopback port, then wrk and stampede against it in alternation,
 pinned as the issue describes (nginx on core 1, the client on core 0), and prints one table
 and the ratios. Results are also written as JSON under bench/results/ (ignored by git)."""
-import argparse, json, os, re, statistics, sys, time
+import argparse, json, os, re, time
 
-from nginx import Nginx, measured, wait_until_idle
+from benchlib import Nginx, alternating_rounds, measured
 
 def parse_wrk_latency(text, label):
     m = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
@@ -21,35 +21,33 @@ def main():
     nginx = Nginx()
     url = nginx.url
     work = nginx.work
+
+    def run_one(tool, round_):
+        out_file = os.path.join(work, f"{tool}-{round_}.out")
+        if tool == "wrk":
+            cmd = ["sh", "-c", f"exec taskset -c 0 wrk -t1 -c{args.connections} -d{args.duration}s --latency {url} > {out_file}"]
+            cpu, rss, _ = measured(cmd)
+            text = open(out_file).read()
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+            total = int(re.search(r"(\d+) requests in", text).group(1))
+            p50, p99 = parse_wrk_latency(text, "50%"), parse_wrk_latency(text, "99%")
+        else:
+            export = os.path.join(work, f"summary-{round_}.json")
+            cmd = ["taskset", "-c", "0", args.stampede, "run", "--url", url, "--vus", str(args.connections),
+                   "--duration", f"{args.duration}s", "--workers", "1", "--quiet",
+                   "--summary-export", export, "--results-dir", os.path.join(work, "results")]
+            cpu, rss, _ = measured(["sh", "-c", "exec " + " ".join(cmd) + f" > {out_file}"])
+            metrics = json.load(open(export))["metrics"]
+            rps, total = metrics["http_reqs"]["rate"], metrics["http_reqs"]["count"]
+            p50, p99 = metrics["http_req_duration"]["med"], metrics["http_req_duration"]["p(99)"]
+        return {"rps": rps, "requests": total, "cpu_us_per_req": cpu * 1e6 / total,
+                "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99}
+
     try:
-        rows = {"wrk": [], "stampede": []}
-        for round_ in range(args.rounds):
-            for tool in ("wrk", "stampede") if round_ % 2 == 0 else ("stampede", "wrk"):
-                wait_until_idle()
-                out_file = os.path.join(work, f"{tool}-{round_}.out")
-                if tool == "wrk":
-                    cmd = ["sh", "-c", f"exec taskset -c 0 wrk -t1 -c{args.connections} -d{args.duration}s --latency {url} > {out_file}"]
-                    cpu, rss, _ = measured(cmd)
-                    text = open(out_file).read()
-                    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-                    total = int(re.search(r"(\d+) requests in", text).group(1))
-                    p50, p99 = parse_wrk_latency(text, "50%"), parse_wrk_latency(text, "99%")
-                else:
-                    export = os.path.join(work, f"summary-{round_}.json")
-                    cmd = ["taskset", "-c", "0", args.stampede, "run", "--url", url, "--vus", str(args.connections),
-                           "--duration", f"{args.duration}s", "--workers", "1", "--quiet",
-                           "--summary-export", export, "--results-dir", os.path.join(work, "results")]
-                    cpu, rss, _ = measured(["sh", "-c", "exec " + " ".join(cmd) + f" > {out_file}"])
-                    metrics = json.load(open(export))["metrics"]
-                    rps, total = metrics["http_reqs"]["rate"], metrics["http_reqs"]["count"]
-                    p50, p99 = metrics["http_req_duration"]["med"], metrics["http_req_duration"]["p(99)"]
-                rows[tool].append({"rps": rps, "requests": total, "cpu_us_per_req": cpu * 1e6 / total,
-                                   "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99})
-                print(f"round {round_ + 1} {tool:9s} {rps:10.0f} req/s  {cpu * 1e6 / total:6.2f} CPU µs/req", file=sys.stderr)
+        rows, med = alternating_rounds(args.rounds, ("wrk", "stampede"), run_one)
     finally:
         nginx.stop()
 
-    med = {tool: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for tool, runs in rows.items()}
     print(f"\nHTTP/1.1 keep-alive, {args.connections} connections, {args.duration}s, nginx on core 1, client on core 0, "
           f"medians of {args.rounds}")
     print(f"{'tool':10s} {'req/s':>10s} {'p50 ms':>8s} {'p99 ms':>8s} {'CPU µs/req':>11s} {'peak RSS MiB':>13s}")

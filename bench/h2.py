@@ -1,9 +1,9 @@
 """HTTP/2 over TLS: Stampede beside h2load against nginx (one worker pinned to core 1; the
 client on core 0), same connections and streams, alternating, medians. Prints requests/s,
 client CPU per request and the ratio. Usage: bench/h2 [--duration 10] [--rounds 3]."""
-import argparse, json, os, re, statistics, sys
+import argparse, json, os, re
 
-from nginx import Nginx, measured, wait_until_idle
+from benchlib import Nginx, alternating_rounds, measured
 
 
 def main():
@@ -15,32 +15,30 @@ def main():
     ap.add_argument("--streams", type=int, default=50)
     args = ap.parse_args()
     nginx = Nginx(tls=True)
-    rows = {"h2load": [], "stampede": []}
+
+    def run_one(tool, round_):
+        out = os.path.join(nginx.work, f"{tool}-{round_}.out")
+        if tool == "h2load":
+            cmd = f"exec taskset -c 0 h2load -c {args.connections} -m {args.streams} -D {args.duration} {nginx.url} > {out}"
+            cpu, rss, _ = measured(["sh", "-c", cmd])
+            text = open(out).read()
+            done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", text).group(1))
+            rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
+        else:
+            export = os.path.join(nginx.work, f"summary-{round_}.json")
+            cmd = (f"exec taskset -c 0 {args.stampede} run --url {nginx.url} --vus {args.connections * args.streams} "
+                   f"--duration {args.duration}s --workers 1 --insecure-skip-tls-verify --connection-scope worker "
+                   f"--connections-per-host {args.connections} --streams-per-connection {args.streams} --quiet "
+                   f"--summary-export {export} --results-dir {nginx.work}/results > {out}")
+            cpu, rss, _ = measured(["sh", "-c", cmd])
+            metrics = json.load(open(export))["metrics"]
+            done, rps = metrics["http_reqs"]["count"], metrics["http_reqs"]["rate"]
+        return {"rps": rps, "cpu_us_per_req": cpu * 1e6 / max(done, 1), "rss_mib": rss / 1024}
+
     try:
-        for round_ in range(args.rounds):
-            for tool in ("h2load", "stampede") if round_ % 2 == 0 else ("stampede", "h2load"):
-                wait_until_idle()
-                out = os.path.join(nginx.work, f"{tool}-{round_}.out")
-                if tool == "h2load":
-                    cmd = f"exec taskset -c 0 h2load -c {args.connections} -m {args.streams} -D {args.duration} {nginx.url} > {out}"
-                    cpu, rss, _ = measured(["sh", "-c", cmd])
-                    text = open(out).read()
-                    done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", text).group(1))
-                    rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
-                else:
-                    export = os.path.join(nginx.work, f"summary-{round_}.json")
-                    cmd = (f"exec taskset -c 0 {args.stampede} run --url {nginx.url} --vus {args.connections * args.streams} "
-                           f"--duration {args.duration}s --workers 1 --insecure-skip-tls-verify --connection-scope worker "
-                           f"--connections-per-host {args.connections} --streams-per-connection {args.streams} --quiet "
-                           f"--summary-export {export} --results-dir {nginx.work}/results > {out}")
-                    cpu, rss, _ = measured(["sh", "-c", cmd])
-                    metrics = json.load(open(export))["metrics"]
-                    done, rps = metrics["http_reqs"]["count"], metrics["http_reqs"]["rate"]
-                rows[tool].append({"rps": rps, "cpu_us_per_req": cpu * 1e6 / max(done, 1), "rss_mib": rss / 1024})
-                print(f"round {round_ + 1} {tool:9s} {rps:10.0f} req/s  {cpu * 1e6 / max(done, 1):6.2f} CPU µs/req", file=sys.stderr)
+        _, med = alternating_rounds(args.rounds, ("h2load", "stampede"), run_one)
     finally:
         nginx.stop()
-    med = {tool: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for tool, runs in rows.items()}
     print(f"\nHTTP/2 over TLS, {args.connections} connection(s) × {args.streams} streams, {args.duration}s, "
           f"nginx on core 1, client on core 0, medians of {args.rounds}")
     print(f"{'tool':10s} {'req/s':>10s} {'CPU µs/req':>11s} {'peak RSS MiB':>13s}")

@@ -4,7 +4,7 @@ histograms). Usage: bench/memory (builds first). Loopback only; each run is boun
 iteration count."""
 import argparse, json, os, sys
 
-from nginx import Nginx, measured, wait_until_idle
+from benchlib import Nginx, measured, wait_until_idle
 
 
 def main():

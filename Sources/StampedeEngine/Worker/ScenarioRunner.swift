@@ -3,24 +3,31 @@ import StampedeDSL
 /// One scenario's segment on one worker: its compiled flow, its executor and its VUs. The
 /// executor decides when VUs start; the worker runs their steps.
 final class ScenarioRunner: VUPool {
-    let name: String
-    let program: FlowProgram
+    /// What a runner is made from: the scenario, its compiled flow, its segment and the data
+    /// the run shares.
+    struct Configuration {
+        let scenario: Scenario
+        let program: FlowProgram
+        let segment: ExecutionSegment
+        let feeder: FeederCursor?
+        /// Variables every VU starts with: setup's results and the scenario's env.
+        let initialVars: [String: String]
+        /// The environment templates read as `{{env.NAME}}`.
+        let env: [String: String]
+        /// Tagged iteration sub-metrics (named by thresholds) this scenario feeds.
+        let iterationRoutes: [SubmetricRoute]
+        let settings: HTTPSettings
+        /// Files multipart requests upload.
+        let files: FileStore
+        /// The run's request timeout, for requests without their own.
+        let timeoutMilliseconds: Int
+    }
+
+    let configuration: Configuration
     let executor: ExecutorRuntime
     /// When the scenario starts, after the start of the run.
     let startOffset: UInt64
     let pacing: UInt64?
-    let feeder: FeederCursor?
-    /// Variables every VU starts with: setup's results and the scenario's env.
-    let initialVars: [String: String]
-    /// The environment templates read as `{{env.NAME}}`.
-    let env: [String: String]
-    /// Tagged iteration sub-metrics (named by thresholds) this scenario feeds.
-    let iterationRoutes: [SubmetricRoute]
-    let settings: HTTPSettings
-    /// Files multipart requests upload.
-    let files: FileStore
-    /// The run's request timeout, for requests without their own.
-    let timeoutMilliseconds: Int
     private(set) var vus: [VirtualUser] = []
     var isStarted = false
     /// VUs in an iteration.
@@ -32,37 +39,24 @@ final class ScenarioRunner: VUPool {
     private let vuLimit: Int
     private let firstVUID: Int
 
-    /// What a runner is made from: the scenario, its compiled flow, its segment and shared data.
-    struct Configuration {
-        let scenario: Scenario
-        let program: FlowProgram
-        let segment: ExecutionSegment
-        let feeder: FeederCursor?
-        let initialVars: [String: String]
-        let env: [String: String]
-        let iterationRoutes: [SubmetricRoute]
-        let settings: HTTPSettings
-        let files: FileStore
-        let timeoutMilliseconds: Int
-    }
+    var program: FlowProgram { configuration.program }
+    var feeder: FeederCursor? { configuration.feeder }
+    var initialVars: [String: String] { configuration.initialVars }
+    var env: [String: String] { configuration.env }
+    var iterationRoutes: [SubmetricRoute] { configuration.iterationRoutes }
+    var settings: HTTPSettings { configuration.settings }
+    var files: FileStore { configuration.files }
+    var timeoutMilliseconds: Int { configuration.timeoutMilliseconds }
 
     init(_ configuration: Configuration, worker: Worker) {
         let scenario = configuration.scenario
-        name = scenario.name
-        program = configuration.program
+        self.configuration = configuration
         executor = scenario.executor.makeRuntime(segment: configuration.segment)
         startOffset = UInt64(max(0, scenario.startTime.nanoseconds))
         pacing = scenario.pacing.map { UInt64(max(0, $0.nanoseconds)) }
-        feeder = configuration.feeder
-        initialVars = configuration.initialVars
-        env = configuration.env
-        iterationRoutes = configuration.iterationRoutes
-        settings = configuration.settings
-        files = configuration.files
         self.worker = worker
         vuLimit = max(executor.vuCount, configuration.segment.share(of: scenario.executor.maxVUs))
         firstVUID = configuration.segment.firstIndex(of: scenario.executor.maxVUs) + 1
-        timeoutMilliseconds = configuration.timeoutMilliseconds
         for _ in 0..<executor.vuCount { _ = addVU() }
     }
 

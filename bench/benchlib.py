@@ -1,6 +1,7 @@
 """Shared by the benchmarks: nginx on a free loopback port with its own config (one worker
-pinned to core 1), waiting for an idle machine, and measuring a child's CPU and memory."""
-import os, shutil, socket, subprocess, sys, tempfile, time
+pinned to core 1), waiting for an idle machine, measuring a child's CPU and memory, and
+running tools in alternating rounds."""
+import os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 
 def free_port():
@@ -78,3 +79,17 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
         self.process.terminate()
         self.process.wait(timeout=10)
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+def alternating_rounds(rounds, tools, run_one):
+    """Runs each tool once a round, alternating which goes first, each after the machine is
+    idle; run_one(tool, round) returns a dict of figures. Returns the medians per tool."""
+    rows = {tool: [] for tool in tools}
+    for round_ in range(rounds):
+        for tool in tools if round_ % 2 == 0 else tuple(reversed(tools)):
+            wait_until_idle()
+            figures = run_one(tool, round_)
+            rows[tool].append(figures)
+            print(f"round {round_ + 1} {tool:9s} {figures['rps']:10.0f} req/s  {figures['cpu_us_per_req']:6.2f} CPU µs/req",
+                  file=sys.stderr)
+    return rows, {tool: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for tool, runs in rows.items()}
