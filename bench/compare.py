@@ -1,4 +1,4 @@
-"""Runs nginx on a free loopback port, then wrk and stampede against it in alternation,
+"""Runs nginx on a free loopback port, then wrk, stampede and k6 against it in alternation,
 pinned as the issue describes (nginx on core 1, the client on core 0), and prints one table
 and the ratios. Results are also written as JSON under bench/results/ (ignored by git)."""
 import argparse, json, os, re, time
@@ -22,9 +22,22 @@ def main():
     url = nginx.url
     work = nginx.work
 
+    script = os.path.join(work, "k6.js")
+    with open(script, "w") as f:
+        f.write("import http from 'k6/http';\nexport default function () { http.get(__ENV.URL); }\n")
+
     def run_one(tool, round_):
         out_file = os.path.join(work, f"{tool}-{round_}.out")
-        if tool == "wrk":
+        if tool == "k6":
+            export = os.path.join(work, f"k6-{round_}.json")
+            cmd = (f"exec taskset -c 0 k6 run --no-usage-report -q --vus {args.connections} --duration {args.duration}s "
+                   f"--summary-trend-stats 'avg,min,med,max,p(90),p(95),p(99)' "
+                   f"--summary-export {export} -e URL={url} {script} > {out_file} 2>&1")
+            cpu, rss, _ = measured(["sh", "-c", cmd])
+            metrics = json.load(open(export))["metrics"]
+            rps, total = metrics["http_reqs"]["rate"], metrics["http_reqs"]["count"]
+            p50, p99 = metrics["http_req_duration"]["med"], metrics["http_req_duration"]["p(99)"]
+        elif tool == "wrk":
             cmd = ["sh", "-c", f"exec taskset -c 0 wrk -t1 -c{args.connections} -d{args.duration}s --latency {url} > {out_file}"]
             cpu, rss, _ = measured(cmd)
             text = open(out_file).read()
@@ -44,7 +57,7 @@ def main():
                 "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99}
 
     try:
-        rows, med = alternating_rounds(args.rounds, ("wrk", "stampede"), run_one)
+        rows, med = alternating_rounds(args.rounds, ("wrk", "stampede", "k6"), run_one)
     finally:
         nginx.stop()
 
@@ -55,12 +68,14 @@ def main():
         print(f"{tool:10s} {m['rps']:10.0f} {m['p50_ms']:8.3f} {m['p99_ms']:8.3f} {m['cpu_us_per_req']:11.2f} {m['rss_mib']:13.1f}")
     ratio_rps = med["stampede"]["rps"] / med["wrk"]["rps"]
     ratio_cpu = med["stampede"]["cpu_us_per_req"] / med["wrk"]["cpu_us_per_req"]
+    ratio_k6 = med["stampede"]["cpu_us_per_req"] / med["k6"]["cpu_us_per_req"]
     print(f"\nratio stampede/wrk: requests/s {ratio_rps:.2f}, CPU per request {ratio_cpu:.2f}")
+    print(f"ratio stampede/k6: requests/s {med['stampede']['rps'] / med['k6']['rps']:.2f}, CPU per request {ratio_k6:.2f}")
     os.makedirs("bench/results", exist_ok=True)
     path = time.strftime("bench/results/h1-%Y%m%dT%H%M%SZ.json", time.gmtime())
     with open(path, "w") as f:
         json.dump({"config": vars(args), "runs": rows, "medians": med,
-                   "ratios": {"rps": ratio_rps, "cpu_per_request": ratio_cpu}}, f, indent=2)
+                   "ratios": {"rps": ratio_rps, "cpu_per_request": ratio_cpu, "cpu_per_request_vs_k6": ratio_k6}}, f, indent=2)
     print(f"written: {path}")
 
 if __name__ == "__main__":
