@@ -184,6 +184,8 @@ final class Worker: @unchecked Sendable {
                 for (index, request) in requests.enumerated() { send(request, on: vu.transfer(index), now: now) }
                 return
             case .think(let time):
+                // A pause is meant: the request after it is due when the pause ends.
+                vu.pendingDueAt = 0
                 vu.state = .thinking
                 return timers.schedule(vu, at: now &+ sample(time))
             case .enterGroup:
