@@ -1,7 +1,8 @@
-"""Runs nginx on a free loopback port, then wrk, stampede and k6 against it in alternation,
+"""Runs nginx on a free loopback port, then wrk, stampede, a minimal libcurl loop (the floor,
+bench/curl_loop.c) and k6 against it in alternation,
 pinned as the issue describes (nginx on core 1, the client on core 0), and prints one table
 and the ratios. Results are also written as JSON under bench/results/ (ignored by git)."""
-import argparse, json, os, re, time
+import argparse, json, os, re, subprocess, time
 
 from benchlib import Nginx, alternating_rounds, measured
 
@@ -26,9 +27,17 @@ def main():
     with open(script, "w") as f:
         f.write("import http from 'k6/http';\nexport default function () { http.get(__ENV.URL); }\n")
 
+    curl_loop = os.path.join(work, "curl_loop")
+    subprocess.run(["cc", "-O2", os.path.join(os.path.dirname(__file__), "curl_loop.c"), "-lcurl", "-o", curl_loop], check=True)
+
     def run_one(tool, round_):
         out_file = os.path.join(work, f"{tool}-{round_}.out")
-        if tool == "k6":
+        if tool == "libcurl":
+            cmd = f"exec taskset -c 0 {curl_loop} {url} {args.connections} {args.duration} > {out_file}"
+            cpu, rss, wall = measured(["sh", "-c", cmd])
+            total = int(open(out_file).read().strip())
+            rps, p50, p99 = total / wall, float("nan"), float("nan")
+        elif tool == "k6":
             export = os.path.join(work, f"k6-{round_}.json")
             cmd = (f"exec taskset -c 0 k6 run --no-usage-report -q --vus {args.connections} --duration {args.duration}s "
                    f"--summary-trend-stats 'avg,min,med,max,p(90),p(95),p(99)' "
@@ -57,7 +66,7 @@ def main():
                 "rss_mib": rss / 1024, "p50_ms": p50, "p99_ms": p99}
 
     try:
-        rows, med = alternating_rounds(args.rounds, ("wrk", "stampede", "k6"), run_one)
+        rows, med = alternating_rounds(args.rounds, ("wrk", "stampede", "libcurl", "k6"), run_one)
     finally:
         nginx.stop()
 
@@ -69,13 +78,17 @@ def main():
     ratio_rps = med["stampede"]["rps"] / med["wrk"]["rps"]
     ratio_cpu = med["stampede"]["cpu_us_per_req"] / med["wrk"]["cpu_us_per_req"]
     ratio_k6 = med["stampede"]["cpu_us_per_req"] / med["k6"]["cpu_us_per_req"]
+    ratio_libcurl = med["stampede"]["cpu_us_per_req"] / med["libcurl"]["cpu_us_per_req"]
     print(f"\nratio stampede/wrk: requests/s {ratio_rps:.2f}, CPU per request {ratio_cpu:.2f}")
+    print(f"ratio stampede/minimal libcurl loop: requests/s {med['stampede']['rps'] / med['libcurl']['rps']:.2f}, "
+          f"CPU per request {ratio_libcurl:.2f}")
     print(f"ratio stampede/k6: requests/s {med['stampede']['rps'] / med['k6']['rps']:.2f}, CPU per request {ratio_k6:.2f}")
     os.makedirs("bench/results", exist_ok=True)
     path = time.strftime("bench/results/h1-%Y%m%dT%H%M%SZ.json", time.gmtime())
     with open(path, "w") as f:
         json.dump({"config": vars(args), "runs": rows, "medians": med,
-                   "ratios": {"rps": ratio_rps, "cpu_per_request": ratio_cpu, "cpu_per_request_vs_k6": ratio_k6}}, f, indent=2)
+                   "ratios": {"rps": ratio_rps, "cpu_per_request": ratio_cpu, "cpu_per_request_vs_k6": ratio_k6,
+                              "cpu_per_request_vs_libcurl_loop": ratio_libcurl}}, f, indent=2)
     print(f"written: {path}")
 
 if __name__ == "__main__":
