@@ -120,10 +120,10 @@ final class Worker: @unchecked Sendable {
         peakBusyVUs = busyVUs
         var atEnd: [Gauge]?
         if isLast {
-            var gauges = MetricSet(registry: registry)
-            gauges.set(BuiltinMetrics.vus, Double(busyVUs))
-            gauges.set(BuiltinMetrics.vusMax, Double(totalVUs))
-            atEnd = gauges.gauges
+            var gauges = Array(repeating: Gauge(), count: registry.gaugeCount)
+            gauges[BuiltinMetrics.vus.slot].set(Double(busyVUs))
+            gauges[BuiltinMetrics.vusMax.slot].set(Double(totalVUs))
+            atEnd = gauges
         }
         aggregator.submit(IntervalReport(worker: id, index: intervalIndex, metrics: metrics, gaugesAtEnd: atEnd))
         metrics = MetricSet(registry: registry)
