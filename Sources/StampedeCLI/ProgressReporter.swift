@@ -9,18 +9,10 @@ import StampedeReports
 final class ProgressReporter {
     enum Mode { case off, automatic }
 
-    /// Where one scenario's figures live in the registry (its per-scenario sub-metrics).
-    private struct ScenarioSlots {
-        let name: String
-        let requests: MetricDescriptor
-        let duration: MetricDescriptor
-        let failed: MetricDescriptor
-    }
-
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let plan: TestPlan
-    private let scenarios: [ScenarioSlots]
+    private let scenarios: [ScenarioMetrics]
     private var iterations: UInt64 = 0
     private var linesOnScreen = 0
     private let startedAt = Date()
@@ -28,13 +20,7 @@ final class ProgressReporter {
     init(mode: Mode, plan: TestPlan, registry: MetricRegistry) {
         enabled = mode == .automatic
         self.plan = plan
-        scenarios = plan.scenarios.count < 2 ? [] : plan.scenarios.compactMap { scenario in
-            func slot(_ metric: String) -> MetricDescriptor? { registry.metric(named: "\(metric){scenario:\(scenario.name)}") }
-            guard let requests = slot("http_reqs"), let duration = slot("http_req_duration"), let failed = slot("http_req_failed") else {
-                return nil
-            }
-            return ScenarioSlots(name: scenario.name, requests: requests, duration: duration, failed: failed)
-        }
+        scenarios = plan.scenarios.compactMap { registry.metrics(ofScenario: $0.name) }
     }
 
     func second(_ index: Int, _ metrics: MetricSet) {

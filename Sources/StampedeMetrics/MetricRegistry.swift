@@ -52,6 +52,14 @@ public struct CheckDescriptor: Sendable, Equatable {
     public let slot: Int
 }
 
+/// Where one scenario's own figures live, when a run registered them (several scenarios).
+public struct ScenarioMetrics: Sendable {
+    public let name: String
+    public let requests: MetricDescriptor
+    public let duration: MetricDescriptor
+    public let failed: MetricDescriptor
+}
+
 /// The metrics of a run and where each lives in a `MetricSet`. Built once before the run
 /// and shared read-only by every worker.
 public struct MetricRegistry: Sendable {
@@ -85,6 +93,16 @@ public struct MetricRegistry: Sendable {
         guard let base = metric(named: parent), base.parent == nil else { return nil }
         let name = parent + "{" + tags.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",") + "}"
         return metric(named: name) ?? add(name, base.kind, contains: base.contains, parent: parent, tags: tags)
+    }
+
+    /// The per-scenario `http_reqs`, `http_req_duration` and `http_req_failed` of `scenario`,
+    /// if the run registered them.
+    public func metrics(ofScenario scenario: String) -> ScenarioMetrics? {
+        func slot(_ metric: String) -> MetricDescriptor? { self.metric(named: "\(metric){scenario:\(scenario)}") }
+        guard let requests = slot("http_reqs"), let duration = slot("http_req_duration"), let failed = slot("http_req_failed") else {
+            return nil
+        }
+        return ScenarioMetrics(name: scenario, requests: requests, duration: duration, failed: failed)
     }
 
     /// The descriptor named `name`, if the run has it.

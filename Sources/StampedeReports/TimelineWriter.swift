@@ -6,19 +6,12 @@ import StampedeMetrics
 /// also has each scenario's requests, failures and p99.
 public final class TimelineWriter {
     private let handle: FileHandle
-    /// Per scenario: its name and its `http_reqs`, `http_req_failed`, `http_req_duration` sub-metrics.
-    private let scenarios: [(name: String, requests: MetricDescriptor, failed: MetricDescriptor, duration: MetricDescriptor)]
+    private let scenarios: [ScenarioMetrics]
 
     public init(url: URL, registry: MetricRegistry, scenarios names: [String]) throws {
         _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         handle = try FileHandle(forWritingTo: url)
-        scenarios = names.compactMap { name in
-            func slot(_ metric: String) -> MetricDescriptor? { registry.metric(named: "\(metric){scenario:\(name)}") }
-            guard let requests = slot("http_reqs"), let failed = slot("http_req_failed"), let duration = slot("http_req_duration") else {
-                return nil
-            }
-            return (name, requests, failed, duration)
-        }
+        scenarios = names.compactMap { registry.metrics(ofScenario: $0) }
     }
 
     deinit { try? handle.close() }

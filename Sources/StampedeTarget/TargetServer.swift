@@ -35,7 +35,7 @@ public struct TargetOptions: Sendable {
     /// plus the rest of a stall it falls into.
     func delay(at elapsed: Duration) -> Duration {
         guard let stallEvery, stallEvery > .zero else { return latency }
-        let phase = Duration.nanoseconds(elapsed.nanosecondsCount % stallEvery.nanosecondsCount)
+        let phase = Duration.nanoseconds(TimeAmount(elapsed).nanoseconds % TimeAmount(stallEvery).nanoseconds)
         return latency + (phase < stallFor ? stallFor - phase : .zero)
     }
 }
@@ -200,12 +200,5 @@ private final class RequestHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { context.close(promise: nil) }
         }
-    }
-}
-
-extension Duration {
-    fileprivate var nanosecondsCount: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -17,6 +17,8 @@ final class RequestProgram: @unchecked Sendable {
     let groupPath: String
     /// Each check's slot in the metric registry, in the order of `spec.checks`.
     let checkSlots: [Int]
+    /// Each check's expected text as a template, when it has one (`equals: "{{orderId}}"`).
+    let checkTemplates: [Template?]
     /// Regular expressions of `.regex` extractions, compiled once.
     let patterns: [String: NSRegularExpression]
     /// Tagged sub-metrics (named by thresholds) this request feeds.
@@ -35,6 +37,14 @@ final class RequestProgram: @unchecked Sendable {
         self.groupPath = groupPath
         timeoutMilliseconds = spec.timeout.map { Int(max(1, $0.nanoseconds / 1_000_000)) }
         checkSlots = spec.checks.map { registry.check(named: $0.name, groupPath: groupPath) }
+        checkTemplates = spec.checks.map { check in
+            let text: String? = switch check.condition {
+            case .bodyContains(let text): text
+            case .header(_, let expected), .jsonField(_, let expected): expected
+            default: nil
+            }
+            return text.flatMap { $0.contains("{{") ? Template($0) : nil }
+        }
         let resolved = try resolve(spec.url, against: baseURL)
         var requestTags = tags
         requestTags["method"] = spec.method.uppercased()

@@ -23,17 +23,18 @@ struct ResponseInspector {
         self.patterns = patterns
     }
 
-    /// Whether the response meets the condition; expected values may be templates, rendered
-    /// with the VU's variables (`equals: "{{orderId}}"`).
-    mutating func passes(_ condition: CheckCondition, context: VUContext) -> Bool {
+    /// Whether the response meets the condition. `expected` is the condition's expected text
+    /// as a template (parsed once per run), rendered here with the VU's variables
+    /// (`equals: "{{orderId}}"`); nil when the text has no template.
+    mutating func passes(_ condition: CheckCondition, expected template: Template?, context: VUContext) -> Bool {
         func matches(_ value: String, _ expected: String?) -> Bool {
             guard let expected else { return true }
-            return value == (expected.contains("{{") ? Template(expected)?.render(context) ?? expected : expected)
+            return value == (template?.render(context) ?? expected)
         }
         switch condition {
         case .status(let code): return status == code
         case .statusIn(let range): return range.contains(status)
-        case .bodyContains(let text): return bodyText.contains(text.contains("{{") ? Template(text)?.render(context) ?? text : text)
+        case .bodyContains(let text): return bodyText.contains(template?.render(context) ?? text)
         case .header(let name, let expected):
             return header(name).map { matches($0, expected) } ?? false
         case .jsonField(let path, let expected):

@@ -277,7 +277,7 @@ final class Worker: @unchecked Sendable {
             durationMicroseconds: duration, patterns: request.patterns)
         let context = vu.context
         for (index, check) in request.spec.checks.enumerated() {
-            let passed = response.passes(check.condition, context: context)
+            let passed = response.passes(check.condition, expected: request.checkTemplates[index], context: context)
             metrics.recordCheck(slot: request.checkSlots[index], passed: passed)
             for route in request.checkRoutes[index] { metrics.rates[route.target.slot].record(passed) }
         }
