@@ -49,11 +49,11 @@ public struct RunSummary: Sendable {
     /// The measured value of a threshold as k6 prints it: `p(95)=1.35ms`, `rate=0.50%`.
     public func observedText(_ verdict: ThresholdVerdict) -> String {
         let statistic = verdict.expression.prefix { !"<>=!".contains($0) }.filter { !$0.isWhitespace }
-        let contains = MetricKey(verdict.metric).flatMap { registry.metric(named: $0.canonical) }?.contains
+        let metric = MetricKey(verdict.metric).flatMap { registry.metric(named: $0.canonical) }
         let value: String
-        if statistic == "rate" && !verdict.metric.hasPrefix("http_reqs") && !verdict.metric.hasPrefix("iterations") && !verdict.metric.hasPrefix("data_") {
+        if metric?.kind == .rate {
             value = ValueFormat.percent(verdict.observed)
-        } else if contains == .time && statistic != "count" && statistic != "rate" {
+        } else if metric?.contains == .time && metric?.kind == .trend {
             value = ValueFormat.time(microseconds: verdict.observed * 1000)
         } else {
             value = ValueFormat.number(verdict.observed)
