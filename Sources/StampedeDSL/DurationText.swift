@@ -60,7 +60,7 @@ extension Duration {
 }
 
 /// Two decimals at most, trailing zeros dropped: 1.50 → "1.5", 2.00 → "2".
-func trimmed(_ value: Double) -> String {
+private func trimmed(_ value: Double) -> String {
     var text = String(Int((value * 100).rounded()))
     while text.count < 3 { text = "0" + text }
     let integer = text.dropLast(2)
