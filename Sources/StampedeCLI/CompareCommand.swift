@@ -34,7 +34,7 @@ struct CompareCommand: ParsableCommand {
                 print("\n\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond the bounds")
                 throw ExitCode(ExitStatus.thresholdsFailed.rawValue)
             }
-        } catch let error as ComparisonError {
+        } catch let error as ReportInputError {
             throw UsageFailure(message: error.description)
         }
     }

@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let file = try HTMLReport.write(folder: URL(fileURLWithPath: folder))
             print(file.path)
-        } catch let error as ComparisonError {
+        } catch let error as ReportInputError {
             throw UsageFailure(message: error.description)
         } catch {
             throw UsageFailure(message: "cannot write report.html in '\(folder)': \(error.localizedDescription)", status: .scenarioError)

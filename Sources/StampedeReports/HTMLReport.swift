@@ -14,7 +14,7 @@ public enum HTMLReport {
         let summaryFile = folder.appendingPathComponent("summary.json")
         guard let data = FileManager.default.contents(atPath: summaryFile.path),
               let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ComparisonError("\(summaryFile.path): no summary.json to build a report from")
+            throw ReportInputError("\(summaryFile.path): no summary.json to build a report from")
         }
         let timelineText = (try? String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8)) ?? ""
         let timeline = timelineText.split(separator: "\n").compactMap {

@@ -14,7 +14,7 @@ public struct SummaryComparison {
         public init(_ text: String) throws {
             let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, parts[1].hasSuffix("%"), let percent = Double(parts[1].dropLast()), percent >= 0 else {
-                throw ComparisonError("--max-regression '\(text)' is not [METRIC:]STAT=N%, e.g. 'p(99)=10%'")
+                throw ReportInputError("--max-regression '\(text)' is not [METRIC:]STAT=N%, e.g. 'p(99)=10%'")
             }
             if let colon = parts[0].lastIndex(of: ":") {
                 metric = String(parts[0][..<colon])
@@ -75,10 +75,10 @@ public struct SummaryComparison {
         var isDirectory: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
             ? url.appendingPathComponent("summary.json") : url
-        guard let data = FileManager.default.contents(atPath: file.path) else { throw ComparisonError("\(file.path): no such file") }
+        guard let data = FileManager.default.contents(atPath: file.path) else { throw ReportInputError("\(file.path): no such file") }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let metrics = object["metrics"] as? [String: Any] else {
-            throw ComparisonError("\(file.path): not a summary (no \"metrics\" object)")
+            throw ReportInputError("\(file.path): not a summary (no \"metrics\" object)")
         }
         return metrics.compactMapValues { value in
             (value as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
@@ -101,8 +101,9 @@ public struct SummaryComparison {
     }
 }
 
-/// A comparison that cannot be made: the message names the file or the bound.
-public struct ComparisonError: Error, CustomStringConvertible {
+/// A report that cannot be made from what it was given (a missing or malformed summary, a
+/// bad bound): the message names the file or the bound.
+public struct ReportInputError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
 }
