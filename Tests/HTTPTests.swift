@@ -156,6 +156,24 @@ final class HTTPTests: XCTestCase {
         XCTAssertLessThan(wire, 5 * NginxFixture.text.utf8.count, "the body was compressed")
     }
 
+    func testDefaultHeadersAreSentUnlessTheRequestSetsItsOwn() throws {
+        let scenario = Scenario("headers", executor: .sharedIterations(1, iterations: 1)) {
+            Get(nginx.url("/headers")).check("defaults", .bodyContains("ua=[stampede] ae=[deflate, gzip"))
+            Get(nginx.url("/headers"), headers: [Header("User-Agent", "mine/1"), Header("Accept-Encoding", "identity")])
+                .check("own", .bodyContains("ua=[mine/1] ae=[identity]"))
+        }
+        let result = try run(scenario, workers: 1)
+        XCTAssertEqual(checkResult("defaults", result)?.trues, 1)
+        XCTAssertEqual(checkResult("own", result)?.trues, 1)
+        var plain = HTTPOptions()
+        plain.compression = false
+        plain.userAgent = "custom agent"
+        let uncompressed = Scenario("plain", executor: .sharedIterations(1, iterations: 1)) {
+            Get(nginx.url("/headers")).check("plain", .bodyContains("ua=[custom agent] ae=[]"))
+        }
+        XCTAssertEqual(checkResult("plain", try run(uncompressed, http: plain, workers: 1))?.trues, 1)
+    }
+
     func testResolveOverridesDNS() throws {
         var http = HTTPOptions()
         http.resolve = ["stampede.test:\(nginx.plainPort):127.0.0.1"]

@@ -55,6 +55,7 @@ final class NginxFixture {
                 location /final { return 200 "final"; }
                 location /login { add_header Set-Cookie "vu=$arg_vu; Path=/"; return 200 "logged in"; }
                 location /whoami { return 200 "vu=$cookie_vu"; }
+                location /headers { return 200 "ua=[$http_user_agent] ae=[$http_accept_encoding]"; }
                 location /text { return 200 "\(Self.text)"; }
               }
               server {

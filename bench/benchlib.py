@@ -44,9 +44,10 @@ def measured(cmd):
 
 class Nginx:
     """nginx answering "ok" to everything, for as long as the object lives; with tls=True,
-    over TLS with HTTP/2 (ALPN) and a self-signed certificate made here."""
+    over TLS with HTTP/2 (ALPN) and a self-signed certificate made here. One worker pinned
+    to core 1 unless told otherwise (pin=None: not pinned)."""
 
-    def __init__(self, tls=False):
+    def __init__(self, tls=False, workers=1, pin="1"):
         self.work = tempfile.mkdtemp(prefix="stampede-bench-")
         self.port = free_port()
         listen = f"127.0.0.1:{self.port} backlog=4096"
@@ -60,12 +61,13 @@ class Nginx:
             extra = f"ssl_certificate {self.work}/cert.pem; ssl_certificate_key {self.work}/key.pem; http2_max_concurrent_streams 1000;"
         conf = os.path.join(self.work, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(f"""daemon off; worker_processes 1; worker_rlimit_nofile 30000; pid {self.work}/nginx.pid; error_log {self.work}/error.log;
+            f.write(f"""daemon off; worker_processes {workers}; worker_rlimit_nofile 30000; pid {self.work}/nginx.pid; error_log {self.work}/error.log;
 events {{ worker_connections 20000; }}
 http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
   server {{ listen {listen}; {extra} location / {{ return 200 "ok"; }} }} }}
 """)
-        self.process = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", self.work])
+        command = ["nginx", "-c", conf, "-p", self.work]
+        self.process = subprocess.Popen(["taskset", "-c", pin] + command if pin else command)
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/"
         for _ in range(50):
             try:

@@ -71,6 +71,7 @@ final class CurlEasy {
         set(CURLOPT_URL, request.url)
         set(CURLOPT_HTTPHEADER, UnsafeRawPointer(request.headers))
         set(CURLOPT_CONNECT_TO, UnsafeRawPointer(request.connectTo))
+        set(CURLOPT_PIPEWAIT, request.waitsForStream ? 1 : 0)
         set(CURLOPT_CUSTOMREQUEST, request.customMethod.map { UnsafeRawPointer($0) })
         if let body = request.body {
             set(CURLOPT_NOBODY, 0)

@@ -14,6 +14,8 @@ final class PreparedRequest {
     let customMethod: UnsafeMutablePointer<CChar>?
     let body: UnsafeMutableBufferPointer<UInt8>?
     let isHead: Bool
+    /// Sets `CURLOPT_PIPEWAIT`: see `HTTPSettings.mayMultiplex`.
+    let waitsForStream: Bool
     /// libcurl sends a body of up to 64 KiB in one buffer with the headers and counts it in
     /// `CURLINFO_REQUEST_SIZE`; a larger one goes out after them and is only counted in
     /// `CURLINFO_SIZE_UPLOAD_T`. data_sent must add the latter only then.
@@ -27,8 +29,10 @@ final class PreparedRequest {
         let (target, connectTo) = settings.route(resolvedURL)
         url = strdup(target)
         self.connectTo = connectTo.map { OpaquePointer(curl_slist_append(nil, $0)) }
+        waitsForStream = settings.mayMultiplex(target)
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for header in headers {
+        let ownNames = Set(headers.map { $0.name.lowercased() })
+        for header in headers + settings.defaultHeaders.filter({ !ownNames.contains($0.name.lowercased()) }) {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
         self.headers = OpaquePointer(list)
