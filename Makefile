@@ -7,7 +7,7 @@ build:
 
 release:
 	scripts/install-deps
-	swift build -c release
+	swift build -c release --static-swift-stdlib
 
 # A short scenario against the embedded target, printing the summary.
 run: build

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import Histogram
+import StampedeMetrics
 
 /// HdrHistogram's standard compressed encoding (V2), as the Java, C, Go and Python
 /// implementations read it: a big-endian header, the counts as ZigZag LEB128 with runs of
@@ -51,7 +52,8 @@ enum HistogramEncoding {
         out.appendBigEndian(UInt32(0))  // normalizing index offset
         out.appendBigEndian(UInt32(histogram.numberOfSignificantValueDigits.rawValue))
         out.appendBigEndian(histogram.lowestDiscernibleValue)
-        out.appendBigEndian(histogram.highestTrackableValue)
+        // The range every trend may grow to, not how far this one grew: readers size for it.
+        out.appendBigEndian(Trend.highestTrackableValue)
         out.appendBigEndian(Double(1).bitPattern)  // integer-to-double conversion ratio
         out.append(payload)
         return out

@@ -7,11 +7,10 @@ public struct ResultsFolder: Sendable {
 
     /// Creates a new folder under `root` named for `name` and `date`.
     public static func create(root: URL, name: String, date: Date) throws -> ResultsFolder {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let base = "\(name)-\(formatter.string(from: date))"
+        // ISO8601FormatStyle is Swift-native; DateFormatter would load ICU (milliseconds at start-up).
+        let stamp = date.formatted(.iso8601.year().month().day().dateSeparator(.omitted).time(includingFractionalSeconds: false)
+            .timeSeparator(.omitted).timeZone(separator: .omitted))
+        let base = "\(name)-\(stamp)"
         let manager = FileManager.default
         try manager.createDirectory(at: root, withIntermediateDirectories: true)
         var attempt = 1

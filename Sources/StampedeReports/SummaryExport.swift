@@ -47,8 +47,7 @@ public enum SummaryExport {
         for error in ErrorClass.allCases where totals.errors[error.rawValue] > 0 {
             errors[error.name] = totals.errors[error.rawValue]
         }
-        let timestamp = ISO8601DateFormatter()
-        timestamp.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         var metricThresholds: [String: [String: Bool]] = [:]
         for verdict in summary.thresholds {
             // k6 writes, under each metric, its thresholds and whether each *failed*.
@@ -69,10 +68,10 @@ public enum SummaryExport {
                 "test": summary.testName,
                 "engine": summary.engineVersion,
                 "command": summary.commandLine,
-                "host": ProcessInfo.processInfo.hostName,
+                "host": hostName,
                 "scenarios": summary.scenarios.map { ["name": $0.name, "executor": $0.executor.name, "description": $0.executor.summary] },
-                "startedAt": timestamp.string(from: summary.startedAt),
-                "endedAt": timestamp.string(from: summary.endedAt),
+                "startedAt": timestamp.format(summary.startedAt),
+                "endedAt": timestamp.format(summary.endedAt),
                 "durationSeconds": summary.duration,
                 "interrupted": summary.wasInterrupted,
                 "interruptedIterations": totals.interruptedIterations,
@@ -115,11 +114,17 @@ public enum SummaryExport {
 
     /// The document as pretty, key-sorted JSON.
     public static func json(_ summary: RunSummary) throws -> Data {
-        try JSONSerialization.data(withJSONObject: document(summary), options: [.prettyPrinted, .sortedKeys])
+        try JSONValue.data(document(summary), pretty: true)
     }
 }
 
 /// The version Stampede reports about itself.
 public enum StampedeVersion {
     public static let current = "0.1.0"
+}
+
+/// This machine's name as the kernel has it; `ProcessInfo.hostName` would ask the resolver.
+private var hostName: String {
+    var name = [CChar](repeating: 0, count: 256)
+    return gethostname(&name, name.count) == 0 ? String(cString: name) : "unknown"
 }

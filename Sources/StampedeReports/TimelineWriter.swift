@@ -41,7 +41,7 @@ public final class TimelineWriter {
             }
             line["scenarios"] = perScenario
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONValue.data(line, pretty: false) else { return }
         handle.write(data + Data("\n".utf8))
     }
 }
