@@ -35,6 +35,23 @@ final class TrendTests: XCTestCase {
         for p in [10.0, 50, 90, 99] { XCTAssertEqual(a.percentile(p), both.percentile(p)) }
     }
 
+    func testSmallAndFullRangeTrendsMergeEitherWayWithoutLosingValues() {
+        // Sub-2 ms values keep the small layout; one larger value moves a trend to the full range.
+        var small = Trend(), full = Trend(), reference = Trend()
+        for value in stride(from: UInt64(1), to: 2000, by: 3) { small.record(value); reference.record(value) }
+        for value in [UInt64(2500), 40_000, 9_000_000, 1_500] { full.record(value); reference.record(value) }
+        XCTAssertLessThanOrEqual(small.histogram.highestTrackableValue, 2047)
+        XCTAssertEqual(full.histogram.highestTrackableValue, Trend.highestTrackableValue)
+        var smallFirst = small, fullFirst = full
+        smallFirst.merge(full)
+        fullFirst.merge(small)
+        for merged in [smallFirst, fullFirst] {
+            XCTAssertEqual(merged.count, reference.count)
+            XCTAssertEqual(merged.histogram.totalCount, reference.count, "every value is in the histogram")
+            for p in [10.0, 50, 90, 99, 99.9] { XCTAssertEqual(merged.percentile(p), reference.percentile(p), "p(\(p))") }
+        }
+    }
+
     func testValuesAboveTheTrackableRangeAreCountedNotLost() {
         var trend = Trend()
         trend.record(Trend.highestTrackableValue * 2)

@@ -14,16 +14,21 @@ public struct Trend: Sendable {
     public private(set) var min: UInt64 = .max
     public private(set) var max: UInt64 = 0
 
+    /// The values the first, small layout holds (2,048 counts at three significant digits).
+    static let smallRange: UInt64 = 2047
+
     public init() {
-        // Starts small and grows to the largest value recorded: a trend of millisecond
-        // latencies holds a few thousand buckets instead of the 23,000 that an hour needs,
-        // which keeps the per-second merges and each VU-heavy worker's memory small.
-        histogram = Histogram(numberOfSignificantValueDigits: .three)
+        // Sub-2 ms values fit a small layout; the first larger value moves the trend to the
+        // full range in one step (`growToFullRange`). Fast runs stay small (start-up, merges),
+        // and recording never resizes bucket by bucket, which costs hdrhistogram-swift a
+        // generic append per count.
+        histogram = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: Trend.smallRange, numberOfSignificantValueDigits: .three)
     }
 
     @inline(__always)
     public mutating func record(_ value: UInt64) {
         let clamped = Swift.min(value, Trend.highestTrackableValue)
+        if clamped > histogram.highestTrackableValue { growToFullRange() }
         histogram.record(clamped)
         count &+= 1
         sum &+= value
@@ -33,11 +38,18 @@ public struct Trend: Sendable {
 
     public mutating func merge(_ other: Trend) {
         guard other.count > 0 else { return }
+        if other.histogram.highestTrackableValue > histogram.highestTrackableValue { growToFullRange() }
         histogram.add(other.histogram)
         count &+= other.count
         sum &+= other.sum
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
+    }
+
+    private mutating func growToFullRange() {
+        var full = Histogram<UInt64>(highestTrackableValue: Trend.highestTrackableValue, numberOfSignificantValueDigits: .three)
+        full.add(histogram)
+        histogram = full
     }
 
     /// The exact mean, 0 when empty.
