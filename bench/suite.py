@@ -8,7 +8,8 @@ Sections (--only picks some):
            the minimal libcurl loop (bench/curl_loop.c), the same loop with Stampede's libcurl
            options, and k6.
   open     constant-arrival-rate at 20,000/s on one worker (core 0), and k6 at the same rate.
-  h2       HTTP/2 over TLS, same connections and streams: h2load, Stampede, the libcurl loop.
+  h2       HTTP/2 over TLS, same connections and streams: h2load, Stampede, the libcurl loop
+           (also with Stampede's libcurl options).
   cores    nothing pinned, nginx with two workers: wrk -t2, Stampede --workers 2, the libcurl
            loop on two threads.
   memory   peak RSS at 1,000, 5,000 and 10,000 VUs (one request, then a 1 s think), and k6.
@@ -207,10 +208,13 @@ export default function () {{ http.get(__ENV.URL); }}
                 "h2load": h2load,
                 "stampede": lambda r: self.stampede_figures(f"--url {url}", stampede_args),
                 "libcurl": lambda r: self.loop_figures(url, c * s, f"--http2 {s}"),
+                "libcurl-options": lambda r: self.loop_figures(url, c * s, f"--http2 {s} --stampede-options"),
             })
         finally:
             nginx.stop()
         self.ratio("h2 stampede/minimal libcurl loop CPU per request", m["stampede"]["cpu_us_per_req"] / m["libcurl"]["cpu_us_per_req"], 1.05)
+        self.ratio("h2 stampede/libcurl loop with the same options CPU per request",
+                   m["stampede"]["cpu_us_per_req"] / m["libcurl-options"]["cpu_us_per_req"])
         self.ratio("h2 stampede/h2load CPU per request", m["stampede"]["cpu_us_per_req"] / m["h2load"]["cpu_us_per_req"])
 
     def cores(self):

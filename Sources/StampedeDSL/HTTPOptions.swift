@@ -53,8 +53,9 @@ public struct HTTPOptions: Sendable, Equatable {
     /// Connections to one host at once per worker, 0 for no limit. With HTTP/2, new requests
     /// wait for a stream on an open connection before a new one is made.
     public var connectionsPerHost = 0
-    /// Ask for gzip, deflate and brotli, and decode what comes back.
-    public var compression = true
+    /// Ask for compressed responses (Accept-Encoding with every encoding libcurl decodes).
+    /// Off by default, as in k6; a compressed response is decoded either way.
+    public var compression = false
     public var userAgent = "stampede"
 
     public init() {}

@@ -197,8 +197,9 @@ private final class RequestHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let channel = context.channel  // Sendable, unlike the context
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-            if !keepAlive { context.close(promise: nil) }
+            if !keepAlive { channel.close(promise: nil) }
         }
     }
 }

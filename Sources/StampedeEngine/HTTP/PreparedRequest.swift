@@ -33,7 +33,8 @@ final class PreparedRequest {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         let ownNames = Set(headers.map { $0.name.lowercased() })
         for header in headers + settings.defaultHeaders.filter({ !ownNames.contains($0.name.lowercased()) }) {
-            list = curl_slist_append(list, "\(header.name): \(header.value)")
+            // "Name:" with no value tells libcurl to send neither it nor its own header of that name.
+            list = curl_slist_append(list, header.value.isEmpty ? "\(header.name):" : "\(header.name): \(header.value)")
         }
         self.headers = OpaquePointer(list)
         let method = method.uppercased()
