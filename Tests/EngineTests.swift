@@ -70,6 +70,21 @@ final class EngineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(duration.percentile(0) / 1000, 50)
     }
 
+    func testARequestSlowerThanItsTimeoutIsCutAndCountedAsATimeout() throws {
+        _ = try startTarget(TargetOptions(latency: .seconds(2)))
+        let scenario = Scenario("timeouts", executor: .sharedIterations(2, iterations: 4)) {
+            Get("/health").timeout(.milliseconds(300))
+        }
+        let started = ContinuousClock.now
+        let totals = try run(scenario).totals
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "no request waited for the 2 s answer")
+        XCTAssertEqual(totals.errors[ErrorClass.timeout.rawValue], 4)
+        XCTAssertEqual(totals[BuiltinMetrics.httpReqFailed].trues, 4)
+        let duration = totals[BuiltinMetrics.httpReqDuration]
+        XCTAssertGreaterThanOrEqual(duration.percentile(0) / 1000, 290, "cut at the timeout, not before")
+        XCTAssertLessThan(duration.percentile(100) / 1000, 600)
+    }
+
     func testBytesMatchWhatCrossedTheSocket() throws {
         let target = try startTarget()
         // The large body is sent after the headers, not in one buffer with them.
