@@ -4,7 +4,7 @@ import PackageDescription
 // The request path's modules skip the run-time exclusivity check: it cost about 3,000
 // instructions per request (37 checks) in a callgrind profile, more than the metric
 // recording it guards. The compile-time checks still apply (docs/performance.md).
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
 // One target per layer; dependencies point from the CLI down to the plan model.
 // docs/architecture.md explains the layers and why each package is here.
