@@ -22,29 +22,34 @@ public final class PrometheusExporter: Sendable {
     /// `host:port` it listens on (the real port when 0 was asked for).
     public let address: String
 
+    /// `stampede_<name>_<unit>`, spelled as swift-prometheus's descriptor composes it.
+    private static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "stampede", metricName: name, unitName: unit, helpText: help)
+    }
+
     /// Binds `host:port` (port 0 picks a free one) and starts serving.
     public init(host: String, port: Int) throws {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         counters = [
-            (BuiltinMetrics.httpReqs, registry.makeCounter(name: "stampede_http_reqs_total", help: "Requests completed")),
-            (BuiltinMetrics.iterations, registry.makeCounter(name: "stampede_iterations_total", help: "Iterations completed")),
-            (BuiltinMetrics.droppedIterations, registry.makeCounter(name: "stampede_dropped_iterations_total", help: "Iterations dropped")),
-            (BuiltinMetrics.dataSent, registry.makeCounter(name: "stampede_data_sent_bytes_total", help: "Bytes sent")),
-            (BuiltinMetrics.dataReceived, registry.makeCounter(name: "stampede_data_received_bytes_total", help: "Bytes received")),
+            (BuiltinMetrics.httpReqs, registry.makeCounter(descriptor: Self.metric("http_reqs", "total", "Requests completed"))),
+            (BuiltinMetrics.iterations, registry.makeCounter(descriptor: Self.metric("iterations", "total", "Iterations completed"))),
+            (BuiltinMetrics.droppedIterations, registry.makeCounter(descriptor: Self.metric("dropped_iterations", "total", "Iterations dropped"))),
+            (BuiltinMetrics.dataSent, registry.makeCounter(descriptor: Self.metric("data_sent", "bytes_total", "Bytes sent"))),
+            (BuiltinMetrics.dataReceived, registry.makeCounter(descriptor: Self.metric("data_received", "bytes_total", "Bytes received"))),
         ]
-        failed = registry.makeCounter(name: "stampede_http_req_failed_total", help: "Requests that failed")
-        checksPassed = registry.makeCounter(name: "stampede_checks_total", labels: [("result", "pass")], help: "Checks run")
-        checksFailed = registry.makeCounter(name: "stampede_checks_total", labels: [("result", "fail")], help: "Checks run")
-        vus = registry.makeGauge(name: "stampede_vus", help: "VUs in an iteration (most at once in the last second)")
-        vusMax = registry.makeGauge(name: "stampede_vus_max", help: "VUs allocated")
+        failed = registry.makeCounter(descriptor: Self.metric("http_req_failed", "total", "Requests that failed"))
+        checksPassed = registry.makeCounter(descriptor: Self.metric("checks", "total", "Checks run"), labels: [("result", "pass")])
+        checksFailed = registry.makeCounter(descriptor: Self.metric("checks", "total", "Checks run"), labels: [("result", "fail")])
+        vus = registry.makeGauge(descriptor: Self.metric("vus", "", "VUs in an iteration (most at once in the last second)"))
+        vusMax = registry.makeGauge(descriptor: Self.metric("vus_max", "", "VUs allocated"))
         quantiles = [0.5, 0.9, 0.95, 0.99, 1].map { q in
-            (q, registry.makeGauge(name: "stampede_http_req_duration_seconds", labels: [("quantile", "\(q)")],
-                                   help: "http_req_duration over the last second"))
+            (q, registry.makeGauge(descriptor: Self.metric("http_req_duration", "seconds", "http_req_duration over the last second"),
+                                   labels: [("quantile", "\(q)")]))
         }
         latencyQuantiles = [0.5, 0.9, 0.95, 0.99, 1].map { q in
-            (q, registry.makeGauge(name: "stampede_http_req_latency_seconds", labels: [("quantile", "\(q)")],
-                                   help: "http_req_latency over the last second"))
+            (q, registry.makeGauge(descriptor: Self.metric("http_req_latency", "seconds", "http_req_latency over the last second"),
+                                   labels: [("quantile", "\(q)")]))
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
