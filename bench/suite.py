@@ -27,7 +27,7 @@ class Suite:
     def __init__(self, args):
         self.args = args
         self.rows = []     # one per tool and mode: the table
-        self.ratios = []   # (what, value, target or None, lower is better)
+        self.ratios = []   # what, value, target (None: shown, not judged); lower is better
         self.work = None
 
     # Running tools -------------------------------------------------------------------------
@@ -163,8 +163,6 @@ export const options = {{ scenarios: {{ rate: {{ executor: 'constant-arrival-rat
   duration: '{d}s', preAllocatedVUs: 200, maxVUs: 2000 }} }} }};
 export default function () {{ http.get(__ENV.URL); }}
 """)
-        outcome = {}
-
         def run(tool):
             if tool == "stampede":
                 cpu, rss, _, metrics = self.stampede(plan, "--workers 1")
@@ -172,7 +170,6 @@ export default function () {{ http.get(__ENV.URL); }}
                 cpu, rss, _, metrics = self.k6(k6_script, f"-e URL={nginx.url}")
             done = metrics["iterations"]["count"]
             dropped = metrics.get("dropped_iterations", {}).get("count", 0)
-            outcome.setdefault(tool, []).append((done, dropped))
             figures = self.from_summary(cpu, rss, metrics)
             figures.update({"dropped_pct": 100.0 * dropped / (rate * d), "rate_error_pct": 100.0 * (done / d - rate) / rate})
             return figures
