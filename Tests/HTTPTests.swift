@@ -168,11 +168,13 @@ final class HTTPTests: XCTestCase {
     func testDefaultHeadersAreSentUnlessTheRequestSetsItsOwn() throws {
         let scenario = Scenario("headers", executor: .sharedIterations(1, iterations: 1)) {
             Get(nginx.url("/headers")).check("defaults", .bodyContains("ua=[stampede] ae=[]"))
+            Get(nginx.url("/headers?vu={{__VU}}")).check("templated", .bodyContains("ua=[stampede] ae=[]"))
             Get(nginx.url("/headers"), headers: [Header("User-Agent", "mine/1"), Header("Accept-Encoding", "identity")])
                 .check("own", .bodyContains("ua=[mine/1] ae=[identity]"))
         }
         let result = try run(scenario, workers: 1)
         XCTAssertEqual(checkResult("defaults", result)?.trues, 1, "k6's defaults: no Accept-Encoding")
+        XCTAssertEqual(checkResult("templated", result)?.trues, 1, "a request rendered per VU carries them too")
         XCTAssertEqual(checkResult("own", result)?.trues, 1)
         var asking = HTTPOptions()
         asking.compression = true

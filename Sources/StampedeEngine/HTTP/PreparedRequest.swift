@@ -21,18 +21,14 @@ final class PreparedRequest {
     /// `CURLINFO_SIZE_UPLOAD_T`. data_sent must add the latter only then.
     let sendsBodyAfterHeaders: Bool
 
-    convenience init(_ spec: RequestSpec, resolvedURL: String, settings: HTTPSettings) {
-        self.init(method: spec.method, url: resolvedURL, headers: spec.headers.map { ($0.name, $0.value) }, body: spec.body, settings: settings)
-    }
-
+    /// - Parameter headers: every header to send, the run's defaults included.
     init(method: String, url resolvedURL: String, headers: [(name: String, value: String)], body: [UInt8]?, settings: HTTPSettings) {
         let (target, connectTo) = settings.route(resolvedURL)
         url = strdup(target)
         self.connectTo = connectTo.map { OpaquePointer(curl_slist_append(nil, $0)) }
         waitsForStream = settings.mayMultiplex(target)
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        let ownNames = Set(headers.map { $0.name.lowercased() })
-        for header in headers + settings.defaultHeaders.filter({ !ownNames.contains($0.name.lowercased()) }) {
+        for header in headers {
             // "Name:" with no value tells libcurl to send neither it nor its own header of that name.
             list = curl_slist_append(list, header.value.isEmpty ? "\(header.name):" : "\(header.name): \(header.value)")
         }

@@ -12,6 +12,8 @@ final class RequestProgram: @unchecked Sendable {
     let prepared: PreparedRequest?
     let url: Template
     let headers: [(name: String, value: Template)]
+    /// The run's default headers (User-Agent, Accept-Encoding) this request does not set itself.
+    let defaultHeaders: [(name: String, value: String)]
     let body: Template?
     /// The `group` tag of the request and its checks: `""` or `::checkout`.
     let groupPath: String
@@ -63,6 +65,8 @@ final class RequestProgram: @unchecked Sendable {
             headers.append((header.name, value))
         }
         self.headers = headers
+        let ownNames = Set(headers.map { $0.0.lowercased() })
+        defaultHeaders = settings.defaultHeaders.filter { !ownNames.contains($0.name.lowercased()) }
         let bodyText = spec.body.flatMap { String(bytes: $0, encoding: .utf8) }
         body = bodyText.flatMap { $0.contains("{{") ? Template($0) : nil }
         if spec.body != nil, bodyText?.contains("{{") == true, body == nil {
@@ -79,7 +83,10 @@ final class RequestProgram: @unchecked Sendable {
         }
         self.patterns = patterns
         let isStatic = url.isStatic && headers.allSatisfy(\.1.isStatic) && body == nil && spec.multipart == nil
-        prepared = isStatic ? PreparedRequest(spec, resolvedURL: resolved, settings: settings) : nil
+        prepared = isStatic
+            ? PreparedRequest(method: spec.method, url: resolved, headers: spec.headers.map { ($0.name, $0.value) } + defaultHeaders,
+                              body: spec.body, settings: settings)
+            : nil
     }
 
     var needsBody: Bool { spec.needsBody }

@@ -226,7 +226,8 @@ final class Worker: @unchecked Sendable {
                 ?? request.body.map { Array($0.render(context).utf8) } ?? request.spec.body
             prepared = PreparedRequest(
                 method: request.spec.method, url: request.url.render(context),
-                headers: request.headers.map { ($0.name, $0.value.render(context)) }, body: body, settings: vu.scenario.settings)
+                headers: request.headers.map { ($0.name, $0.value.render(context)) } + request.defaultHeaders, body: body,
+                settings: vu.scenario.settings)
             transfer.rendered = prepared
         }
         let easy: CurlEasy = transfer.easy
