@@ -16,6 +16,8 @@ struct Stampede: ParsableCommand {
 enum ExitStatus: Int32 {
     case passed = 0
     case thresholdsFailed = 99
+    /// A distributed run lost a worker (or a worker its coordinator); k6's "generic engine error".
+    case workerLost = 103
     case invalidConfiguration = 104
     case abortedFromOutside = 105
     case scenarioError = 107

@@ -21,7 +21,26 @@ public struct ExecutionSegment: Sendable, Equatable, CustomStringConvertible {
 
     /// `count` equal segments covering the whole test.
     public static func split(into count: Int) -> [ExecutionSegment] {
-        (0..<count).map { ExecutionSegment(from: $0, to: $0 + 1, denominator: count) }
+        full.split(into: count)
+    }
+
+    /// This segment cut into `count` equal parts, in order: a remote worker's segment split
+    /// over its threads. The parts' shares add up to this segment's share exactly.
+    public func split(into count: Int) -> [ExecutionSegment] {
+        let width = to - from
+        return (0..<count).map {
+            ExecutionSegment(from: from * count + $0 * width, to: from * count + ($0 + 1) * width, denominator: denominator * count)
+        }
+    }
+
+    /// Segments of the whole test in proportion to `weights` (one per worker, each above 0).
+    public static func split(weights: [Int]) -> [ExecutionSegment] {
+        let total = weights.reduce(0, +)
+        var start = 0
+        return weights.map { weight in
+            defer { start += weight }
+            return ExecutionSegment(from: start, to: start + weight, denominator: total)
+        }
     }
 
     /// This segment's share of `total` (VUs, iterations).

@@ -82,6 +82,14 @@ public struct Feeder: Sendable {
 }
 
 extension Feeder.Source {
+    /// The file the rows come from, if any.
+    public var path: String? {
+        switch self {
+        case .csv(let path), .json(let path): path
+        case .rows: nil
+        }
+    }
+
     var label: String {
         switch self {
         case .csv(let path), .json(let path): path

@@ -4,7 +4,7 @@ import Foundation
 /// names where k6 has one. Set in the DSL (`TestPlan.http`), a plan file's `http:` section,
 /// or on the command line.
 public struct HTTPOptions: Sendable, Equatable {
-    public enum Version: String, Sendable, CaseIterable {
+    public enum Version: String, Sendable, CaseIterable, Codable {
         /// HTTP/2 over TLS when the server offers it (ALPN), HTTP/1.1 otherwise.
         case auto
         /// HTTP/1.1 only.
@@ -14,7 +14,7 @@ public struct HTTPOptions: Sendable, Equatable {
     }
 
     /// Whose connections a request may reuse.
-    public enum ConnectionScope: String, Sendable, CaseIterable {
+    public enum ConnectionScope: String, Sendable, CaseIterable, Codable {
         /// Each VU has its own connections, as each user has their own browser (k6's way).
         case vu
         /// A worker's VUs share its connections: fewer connections, and HTTP/2 streams of
@@ -22,7 +22,7 @@ public struct HTTPOptions: Sendable, Equatable {
         case worker
     }
 
-    public enum TLSVersion: String, Sendable, CaseIterable {
+    public enum TLSVersion: String, Sendable, CaseIterable, Codable {
         case tls1_0 = "1.0", tls1_1 = "1.1", tls1_2 = "1.2", tls1_3 = "1.3"
     }
 

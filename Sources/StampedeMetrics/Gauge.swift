@@ -7,6 +7,12 @@ public struct Gauge: Sendable, Equatable {
 
     public init() {}
 
+    /// A gauge rebuilt from its parts (another process's); unset when `isSet` is false.
+    public init(value: Double, min: Double, max: Double, isSet: Bool) {
+        guard isSet else { return }
+        (self.value, self.min, self.max, self.isSet) = (value, min, max, true)
+    }
+
     public mutating func set(_ newValue: Double) {
         value = newValue
         min = Swift.min(min, newValue)

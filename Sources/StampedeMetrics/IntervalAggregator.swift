@@ -80,4 +80,15 @@ public final class IntervalAggregator: Sendable {
 
     /// Everything merged so far.
     public var totals: MetricSet { state.withLock { $0.totals } }
+
+    /// The finished workers' gauges as they ended, added up.
+    public var gaugesAtEnd: [Gauge] {
+        state.withLock { state in
+            var sum = Array(repeating: Gauge(), count: registry.gaugeCount)
+            for end in state.finishedWorkers.values {
+                for i in sum.indices { sum[i].addConcurrent(end.gauges[i]) }
+            }
+            return sum
+        }
+    }
 }

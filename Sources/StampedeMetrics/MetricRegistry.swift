@@ -105,6 +105,17 @@ public struct MetricRegistry: Sendable {
         return ScenarioMetrics(name: scenario, requests: requests, duration: duration, failed: failed)
     }
 
+    /// A digest of every metric and check in slot order: two processes whose fingerprints
+    /// match lay out their metric sets alike, so one can merge the other's (FNV-1a, 64 bits).
+    public var fingerprint: String {
+        let layout = metrics.map { "\($0.kind.rawValue):\($0.name)" } + checks.map { "check:\($0.groupPath)::\($0.name)" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in layout.joined(separator: "\n").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
     /// The descriptor named `name`, if the run has it.
     public func metric(named name: String) -> MetricDescriptor? {
         metrics.first { $0.name == name }

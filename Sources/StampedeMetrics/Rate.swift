@@ -6,6 +6,11 @@ public struct Rate: Sendable, Equatable {
 
     public init() {}
 
+    public init(trues: UInt64, total: UInt64) {
+        self.trues = Swift.min(trues, total)
+        self.total = total
+    }
+
     @inline(__always)
     public mutating func record(_ value: Bool) {
         total &+= 1

@@ -25,6 +25,27 @@ public struct Trend: Sendable {
         histogram = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: Trend.smallRange, numberOfSignificantValueDigits: .three)
     }
 
+    /// A trend rebuilt from its parts (another process's, sent over the wire): `buckets` are
+    /// the histogram's non-empty buckets, each as a value in it and its count.
+    public init(count: UInt64, sum: UInt64, min: UInt64, max: UInt64, buckets: [(value: UInt64, count: UInt64)]) {
+        self.init()
+        for bucket in buckets {
+            let value = Swift.min(bucket.value, Trend.highestTrackableValue)
+            if value > histogram.highestTrackableValue { growToFullRange() }
+            histogram.record(value, count: bucket.count)
+        }
+        self.count = count
+        self.sum = sum
+        self.min = count == 0 ? .max : min
+        self.max = max
+    }
+
+    /// The histogram's non-empty buckets, lowest first: each as its highest equivalent value
+    /// and its count. `init(count:sum:min:max:buckets:)` takes them back without loss.
+    public var buckets: [(value: UInt64, count: UInt64)] {
+        histogram.recordedValues().map { ($0.value, $0.count) }
+    }
+
     @inline(__always)
     public mutating func record(_ value: UInt64) {
         let clamped = Swift.min(value, Trend.highestTrackableValue)

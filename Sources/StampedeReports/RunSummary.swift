@@ -19,12 +19,15 @@ public struct RunSummary: Sendable {
     public let thresholds: [ThresholdVerdict]
     /// True when an abortOnFail threshold stopped the run.
     public let abortedByThreshold: Bool
+    /// Per worker and per worker tag, for a distributed run.
+    public let distribution: DistributedBreakdown?
 
     public init(
         testName: String, registry: MetricRegistry, totals: MetricSet, scenarios: [Scenario], startedAt: Date, endedAt: Date,
         wasInterrupted: Bool, commandLine: [String], engineVersion: String, thresholds: [ThresholdVerdict] = [],
-        abortedByThreshold: Bool = false
+        abortedByThreshold: Bool = false, distribution: DistributedBreakdown? = nil
     ) {
+        self.distribution = distribution
         self.testName = testName
         self.thresholds = thresholds
         self.abortedByThreshold = abortedByThreshold

@@ -31,6 +31,9 @@ final class FileStore: Sendable {
         self.files = files
     }
 
+    /// Every path read before the load, as the flows name them.
+    var paths: [String] { Array(files.keys) }
+
     /// The file's bytes; a path no feeder row named is read now.
     func contents(of path: String) -> [UInt8] {
         files[path] ?? FileManager.default.contents(atPath: path).map(Array.init) ?? []

@@ -15,16 +15,19 @@ public struct RunOptions: Sendable {
     public var env: [String: String]
     /// Where relative feeder paths are found.
     public var baseDirectory: URL?
+    /// The part of the test this process runs: the whole test, or a remote worker's segment.
+    public var segment: ExecutionSegment
 
     public init(
         workers: Int = LoadRun.defaultWorkerCount, target: String? = nil, requestTimeout: Duration = .seconds(60),
-        env: [String: String] = [:], baseDirectory: URL? = nil
+        env: [String: String] = [:], baseDirectory: URL? = nil, segment: ExecutionSegment = .full
     ) {
         self.workers = workers
         self.target = target
         self.requestTimeout = requestTimeout
         self.env = env
         self.baseDirectory = baseDirectory
+        self.segment = segment
     }
 }
 
@@ -58,6 +61,8 @@ public final class LoadRun: Sendable {
 
     public let plan: TestPlan
     public let registry: MetricRegistry
+    /// Every file the test reads (feeders, multipart files), by the path its plan gives.
+    public let inputFiles: [String]
     private let options: RunOptions
     private let programs: [FlowProgram]
     private let setupProgram: FlowProgram
@@ -67,7 +72,7 @@ public final class LoadRun: Sendable {
     private let settings: HTTPSettings
     private let files: FileStore
     private let judge: ThresholdJudge
-    private let current = Mutex<[Worker]>([])
+    private let current = Mutex<(any LoadPhase)?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let abortedByThreshold = Atomic<Bool>(false)
 
@@ -112,6 +117,7 @@ public final class LoadRun: Sendable {
         teardownProgram = try FlowProgram(
             plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], settings: settings, registry: &registry)
         files = try FileStore(scenarios: fileSources, env: options.env, baseDirectory: options.baseDirectory)
+        inputFiles = Set(plan.scenarios.compactMap(\.feeder?.source.path) + files.paths).sorted()
         let limit = FileLimit.raiseToHard()
         // Each VU may hold a connection; each worker and libcurl need a few descriptors more.
         let needed = plan.maxVUs + 16 * options.workers + 64
@@ -127,8 +133,9 @@ public final class LoadRun: Sendable {
     }
 
     /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`
-    /// on this thread with each completed second of the load as it comes in.
-    public func run(onSecond: (Int, MetricSet) -> Void = { _, _ in }) -> RunOutcome {
+    /// on this thread with each completed second of the load as it comes in. The load runs
+    /// on this process's threads, or on `load` (remote workers).
+    public func run(load: (any LoadPhase)? = nil, onSecond: (Int, MetricSet) -> Void = { _, _ in }) -> RunOutcome {
         let startedAt = Date()
         var totals = MetricSet(registry: registry)
         var shared: [String: String] = [:]
@@ -138,23 +145,12 @@ public final class LoadRun: Sendable {
             shared = setup.vars
         }
         if !stopped.load(ordering: .relaxed) {
-            let assignments = Planner.assign(plan.scenarios, workers: options.workers)
             let loadStart = Date()
-            let load = runPhase(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, onSecond: { second, metrics, sofar in
+            let phase = load ?? localLoad()
+            totals.append(drive(phase, vars: shared) { second, metrics, sofar in
                 onSecond(second, metrics)
                 abortIfFailing(sofar, seconds: Date().timeIntervalSince(loadStart))
-            }) { workers in
-                for assignment in assignments {
-                    let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
-                    let scenario = assignment.scenario
-                    workers[assignment.worker].add(ScenarioRunner.Configuration(
-                        scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
-                        initialVars: shared.merging(scenario.env) { _, own in own },
-                        env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
-                        settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
-                }
-            }
-            totals.append(load)
+            }.totals)
         }
         if !plan.teardown.isEmpty {
             // Teardown runs even after a stop: it cleans up what setup made.
@@ -170,6 +166,26 @@ public final class LoadRun: Sendable {
             thresholds: judge.judge(totals, seconds: max(endedAt.timeIntervalSince(startedAt), 1e-9)))
     }
 
+    /// Runs only this process's segment of the load (`RunOptions.segment`), starting every VU
+    /// with `vars`: what a remote worker does. No setup, no teardown and no threshold: those
+    /// belong to the coordinator, which judges the merged metrics.
+    public func runSegment(vars: [String: String], onSecond: (Int, MetricSet) -> Void) -> SegmentOutcome {
+        guard !stopped.load(ordering: .relaxed) else {
+            return SegmentOutcome(totals: MetricSet(registry: registry), gaugesAtEnd: MetricSet(registry: registry).gauges, lastIndex: -1)
+        }
+        var lastIndex = -1
+        let (totals, gauges) = drive(localLoad(), vars: vars) { second, metrics, _ in
+            lastIndex = second
+            onSecond(second, metrics)
+        }
+        return SegmentOutcome(totals: totals, gaugesAtEnd: gauges, lastIndex: lastIndex)
+    }
+
+    /// The VUs this process makes for its segment, over all scenarios (at their most).
+    public var segmentVUs: Int {
+        plan.scenarios.reduce(0) { $0 + options.segment.share(of: $1.executor.maxVUs) }
+    }
+
     /// Stops the run when an abortOnFail threshold fails on the metrics so far.
     private func abortIfFailing(_ sofar: () -> MetricSet, seconds: Double) {
         guard judge.hasAbortOnFail, !stopped.load(ordering: .relaxed) else { return }
@@ -183,7 +199,7 @@ public final class LoadRun: Sendable {
     /// any thread, e.g. a signal handler's queue.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        for worker in current.withLock({ $0 }) { worker.stop() }
+        current.withLock { $0 }?.stop()
     }
 
     /// The libcurl in use, for run metadata.
@@ -195,36 +211,61 @@ public final class LoadRun: Sendable {
     /// the VU's variables afterwards.
     private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
-        var runner: ScenarioRunner?
-        let phase = runPhase(workerCount: 1, onSecond: { _, _, _ in }) { workers in
+        let runner = Mutex<ScenarioRunner?>(nil)
+        let once = LocalLoad(workerCount: 1, registry: registry, settings: settings) { [self] workers, _ in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
                 iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
-            runner = workers[0].scenarios.first
+            runner.withLock { $0 = workers[0].scenarios.first }
         }
-        return (phase, runner?.vus.first?.vars ?? vars)
+        let totals = drive(once, vars: vars) { _, _, _ in }.totals
+        return (totals, runner.withLock { $0 }?.vus.first?.vars ?? vars)
     }
 
-    /// Creates `workerCount` workers, lets `assign` give them scenarios, runs them to the end.
-    /// `onSecond` gets each completed second, and a way to read the totals so far.
-    private func runPhase(workerCount: Int, onSecond: (Int, MetricSet, () -> MetricSet) -> Void, assign: ([Worker]) -> Void) -> MetricSet {
-        let aggregator = IntervalAggregator(registry: registry, workerCount: workerCount)
-        let finished = DispatchSemaphore(value: 0)
-        let workers = (0..<workerCount).map {
-            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished)
+    /// This process's threads, each given its part of this process's segment.
+    private func localLoad() -> LocalLoad {
+        let assignments = Planner.assign(plan.scenarios, workers: options.workers, within: options.segment)
+        return LocalLoad(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, registry: registry, settings: settings) {
+            [self] workers, shared in
+            for assignment in assignments {
+                let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
+                let scenario = assignment.scenario
+                workers[assignment.worker].add(ScenarioRunner.Configuration(
+                    scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
+                    initialVars: shared.merging(scenario.env) { _, own in own },
+                    env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
+                    settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
+            }
         }
-        assign(workers)
-        current.withLock { $0 = workers }
-        if stopped.load(ordering: .relaxed) { workers.forEach { $0.stop() } }
-        let runStart = MonotonicClock.now()
-        for worker in workers { worker.start(runStart: runStart) }
-        var running = workers.count
+    }
+
+    /// Starts `phase`, merges what its reporters hand over until each has finished, and
+    /// returns the totals and the reporters' gauges as they ended. `onSecond` gets each
+    /// completed second, and a way to read the totals so far.
+    private func drive(
+        _ phase: any LoadPhase, vars: [String: String], onSecond: (Int, MetricSet, () -> MetricSet) -> Void
+    ) -> (totals: MetricSet, gaugesAtEnd: [Gauge]) {
+        let aggregator = IntervalAggregator(registry: registry, workerCount: phase.reporterCount)
+        let finished = DispatchSemaphore(value: 0)
+        current.withLock { $0 = phase }
+        phase.start(sharedVars: vars, aggregator: aggregator, finished: finished)
+        if stopped.load(ordering: .relaxed) { phase.stop() }
+        var running = phase.reporterCount
         while running > 0 {
             if finished.wait(timeout: .now() + .milliseconds(200)) == .success { running -= 1 }
             for (index, metrics) in aggregator.drain() { onSecond(index, metrics, { aggregator.totals }) }
         }
         for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics, { aggregator.totals }) }
-        current.withLock { $0 = [] }
-        return aggregator.totals
+        current.withLock { $0 = nil }
+        return (aggregator.totals, aggregator.gaugesAtEnd)
     }
+}
+
+/// What one process's segment of a distributed run measured.
+public struct SegmentOutcome: Sendable {
+    public let totals: MetricSet
+    /// The segment's gauges as its threads ended (VUs busy, VUs made).
+    public let gaugesAtEnd: [Gauge]
+    /// The last second it reported, -1 for none.
+    public let lastIndex: Int
 }

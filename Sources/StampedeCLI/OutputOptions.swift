@@ -1,0 +1,46 @@
+import ArgumentParser
+import StampedeReports
+
+/// Where a run's results go and what it prints: shared by `run` and `coordinator`.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Also write the summary JSON to this path (k6's flag).")
+    var summaryExport: String?
+
+    @Option(help: "Also write junit.xml (a test case per threshold and per check) to this path.")
+    var junit: String?
+
+    @Option(help: ArgumentHelp("Serve the running test's metrics for Prometheus at http://HOST:PORT/metrics.", valueName: "host:port"))
+    var prometheus: String?
+
+    @Option(help: "Which metrics the summary shows: compact or full.")
+    var summaryMode = SummaryText.Mode.compact
+
+    @Option(help: "Folder that holds one results folder per run.")
+    var resultsDir = "results"
+
+    @Flag(name: .shortAndLong, help: "No banner and no progress, only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        if let prometheus, HostAndPort(prometheus) == nil {
+            throw ValidationError("--prometheus '\(prometheus)' is not HOST:PORT, e.g. 127.0.0.1:9464")
+        }
+    }
+}
+
+/// `HOST:PORT` from the command line; the host may be a bracketed IPv6 address.
+struct HostAndPort: Equatable {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port),
+              colon > text.startIndex else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host
+        self.port = port
+    }
+
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

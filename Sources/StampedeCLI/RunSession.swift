@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import StampedeDSL
+import StampedeEngine
+import StampedeMetrics
+import StampedePrometheus
+import StampedeReports
+
+/// The one path from a run's merged seconds to what the user sees and keeps, shared by
+/// `run` and `coordinator`: banner, live progress, timeline, Prometheus, summary, results
+/// folder and exit code.
+struct RunSession {
+    let plan: TestPlan
+    let registry: MetricRegistry
+    let output: OutputOptions
+    /// Banner lines before the scenarios: where the load runs and what it targets.
+    let banner: [String]
+
+    /// What the load produced: the outcome, and for a distributed run its breakdown and
+    /// whether a worker was lost.
+    struct Result {
+        var outcome: RunOutcome
+        var distribution: DistributedBreakdown?
+        var lostWorker = false
+    }
+
+    /// Runs `execute`, feeding each merged second to progress, timeline and Prometheus, and
+    /// calling `stop` on SIGINT or SIGTERM; then prints the summary, writes the results and
+    /// throws the exit code.
+    func run(stop: @escaping @Sendable () -> Void, execute: (_ onSecond: (Int, MetricSet) -> Void) throws -> Result) throws {
+        let progress = ProgressReporter(mode: output.quiet ? .off : .automatic, plan: plan, registry: registry)
+        if !output.quiet { print(bannerText) }
+        // The folder exists before the load, so an interrupted run keeps its timeline.
+        let folder = try createResultsFolder()
+        let timeline = try? TimelineWriter(
+            url: folder.url.appendingPathComponent("timeline.ndjson"), registry: registry, scenarios: plan.scenarios.map(\.name))
+        let exporter = try startPrometheus()
+        defer { exporter?.shutdown() }
+        let signals = SignalTrap(handler: stop)
+        let result = try execute { second, metrics in
+            progress.second(second, metrics)
+            timeline?.append(second: second, metrics)
+            exporter?.record(second: metrics)
+        }
+        withExtendedLifetime(signals) {}
+        progress.finish()
+
+        let outcome = result.outcome
+        let summary = RunSummary(
+            testName: plan.name, registry: registry, totals: outcome.totals, scenarios: plan.scenarios, startedAt: outcome.startedAt,
+            endedAt: outcome.endedAt, wasInterrupted: outcome.wasInterrupted, commandLine: CommandLine.arguments,
+            engineVersion: LoadRun.httpEngineVersion, thresholds: outcome.thresholds,
+            abortedByThreshold: outcome.abortedByThreshold, distribution: result.distribution)
+        print(SummaryText.render(summary, mode: output.summaryMode))
+        try writeResults(summary, to: folder)
+        if outcome.abortedByThreshold { throw ExitCode(ExitStatus.abortedByThreshold.rawValue) }
+        if result.lostWorker { throw ExitCode(ExitStatus.workerLost.rawValue) }
+        if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
+        if !outcome.thresholdsPassed { throw ExitCode(ExitStatus.thresholdsFailed.rawValue) }
+    }
+
+    private var bannerText: String {
+        let count = plan.scenarios.count
+        var lines = [""] + banner + [
+            "     scenarios: \(count) scenario\(count == 1 ? "" : "s"), \(plan.maxVUs) max VUs, \(plan.maxDuration.humanReadable) max duration (incl. graceful stop):"
+        ]
+        for scenario in plan.scenarios {
+            let start = scenario.startTime > .zero ? " (startTime: \(scenario.startTime.humanReadable))" : ""
+            lines.append("              * \(scenario.name): \(scenario.executor.summary)\(start)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func startPrometheus() throws -> PrometheusExporter? {
+        guard let prometheus = output.prometheus, let address = HostAndPort(prometheus) else { return nil }
+        do {
+            let exporter = try PrometheusExporter(host: address.host, port: address.port)
+            print("    prometheus: http://\(exporter.address)/metrics\n")
+            // Scripts read the address to scrape while the run goes: do not leave it in a pipe's buffer.
+            fflush(nil)
+            return exporter
+        } catch {
+            throw UsageFailure(message: "--prometheus: cannot listen on \(prometheus): \(error)")
+        }
+    }
+
+    private func createResultsFolder() throws -> ResultsFolder {
+        do {
+            return try ResultsFolder.create(root: URL(fileURLWithPath: output.resultsDir), name: plan.name, date: Date())
+        } catch {
+            throw UsageFailure(message: "cannot create a results folder in '\(output.resultsDir)': \(error.localizedDescription)")
+        }
+    }
+
+    private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
+        do {
+            try folder.writeReports(summary)
+            if !output.quiet { print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml, report.html)") }
+            if let path = output.summaryExport {
+                try SummaryExport.json(summary).write(to: URL(fileURLWithPath: path))
+            }
+            if let path = output.junit {
+                try Data(JUnitReport.xml(summary).utf8).write(to: URL(fileURLWithPath: path))
+            }
+        } catch {
+            throw UsageFailure(message: "cannot write results: \(error.localizedDescription)", status: .scenarioError)
+        }
+    }
+}
