@@ -10,7 +10,7 @@ let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 // docs/architecture.md explains the layers and why each package is here.
 let package = Package(
     name: "Stampede",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stampede", targets: ["StampedeCLI"]),
         .library(name: "StampedeDSL", targets: ["StampedeDSL"]),
@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed wrappers for its variadic calls.
@@ -77,13 +82,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Coordinator and workers of a distributed run: the gRPC protocol (proto/), test
+        // shipping, segments per worker, merging their metrics. Drives the same LoadRun.
+        .target(
+            name: "StampedeDistributed",
+            dependencies: [
+                "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The seed scenarios, written in the DSL and compiled into the binary.
         .target(name: "Scenarios", dependencies: ["StampedeDSL"], path: "scenarios"),
         .executableTarget(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,7 +109,7 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "Scenarios", "StampedeCLI", "CZlib",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib",
             ],
             path: "Tests"
         ),

@@ -124,7 +124,7 @@ public enum StampedeVersion {
 }
 
 /// This machine's name as the kernel has it; `ProcessInfo.hostName` would ask the resolver.
-private var hostName: String {
+public var hostName: String {
     var name = [CChar](repeating: 0, count: 256)
     return gethostname(&name, name.count) == 0 ? String(cString: name) : "unknown"
 }

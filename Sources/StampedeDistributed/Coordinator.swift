@@ -1,0 +1,195 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import StampedeDSL
+import StampedeEngine
+import StampedeMetrics
+import StampedeReports
+import Synchronization
+
+/// What the coordinator does when a worker dies or goes silent during the load.
+public enum WorkerLossPolicy: String, Sendable, CaseIterable {
+    /// Stop the run; the results so far are written (exit 103).
+    case abort
+    /// Go on with the other workers; the lost worker's segment is missing from the totals.
+    case `continue`
+}
+
+/// A distributed run that cannot go on, in one line.
+public struct CoordinatorError: Error, Sendable {
+    public let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// The coordinator of a distributed run: it listens for workers, ships them the test and
+/// their segments, holds the ready and start barriers, and is the `LoadPhase` its `LoadRun`
+/// drives, so the merged seconds, thresholds, setup and teardown are the local run's own.
+///
+/// ```swift
+/// let coordinator = try Coordinator(settings)        // listening
+/// try coordinator.gather()                           // N workers joined and ready
+/// let outcome = run.run(load: coordinator.load) { second, merged in … }
+/// coordinator.finish()                               // streams closed, server down
+/// ```
+public final class Coordinator {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        public var workerCount: Int
+        public var security: Security
+        public var onWorkerLoss: WorkerLossPolicy
+        /// How long to wait for all workers to join, and then for all to be ready.
+        public var joinTimeout: Duration
+        public var test: ShippedTest
+        public var registry: MetricRegistry
+        public var stampedeVersion: String
+        /// Silence after which a worker counts as lost.
+        public var silenceLimit: Duration = .seconds(5)
+
+        public init(host: String, port: Int, workerCount: Int, security: Security, onWorkerLoss: WorkerLossPolicy, joinTimeout: Duration,
+                    test: ShippedTest, registry: MetricRegistry, stampedeVersion: String) {
+            (self.host, self.port, self.workerCount, self.security) = (host, port, workerCount, security)
+            (self.onWorkerLoss, self.joinTimeout, self.test, self.registry) = (onWorkerLoss, joinTimeout, test, registry)
+            self.stampedeVersion = stampedeVersion
+        }
+    }
+
+    /// The address it listens on (the real port when 0 was asked for).
+    public let address: String
+    /// The load phase to hand to `LoadRun.run(load:)`.
+    public let load: any LoadPhase
+    private let settings: Settings
+    private let roster: Roster
+    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let serving: Task<Void, any Error>
+    private let watchdog: DispatchSourceTimer
+    private let losses = Losses()
+
+    /// Lost workers' lines, and what to call to stop the run when the policy aborts.
+    private final class Losses: Sendable {
+        let lines = Mutex<[String]>([])
+        let stopRun = Mutex<(@Sendable () -> Void)?>(nil)
+    }
+
+    /// Starts listening; `log` gets one line per event worth a user's attention.
+    public init(_ settings: Settings, log: @escaping @Sendable (String) -> Void) throws(CoordinatorError) {
+        self.settings = settings
+        let losses = self.losses
+        let policy = settings.onWorkerLoss
+        roster = Roster(expected: settings.workerCount, registry: settings.registry, log: log) { line in
+            losses.lines.withLock { $0.append(line) }
+            if policy == .abort { losses.stopRun.withLock { $0 }?() }
+        }
+        load = RemoteLoad(roster: roster)
+        let address: GRPCNIOTransportCore.SocketAddress = settings.host.contains(":")
+            ? .ipv6(host: settings.host, port: settings.port) : .ipv4(host: settings.host, port: settings.port)
+        let transport = HTTP2ServerTransport.Posix(
+            address: address, transportSecurity: settings.security.server,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = 4 << 20 })
+        let service = CoordinatorService(roster: roster, security: settings.security, stampedeVersion: settings.stampedeVersion, log: log)
+        let server = GRPCServer(transport: transport, services: [service])
+        self.server = server
+        serving = Task { try await server.serve() }
+        let listening = Mutex<Result<String, any Error>?>(nil)
+        let bound = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let socket = try await transport.listeningAddress
+                let text = socket.ipv4.map { "\($0.host):\($0.port)" } ?? socket.ipv6.map { "[\($0.host)]:\($0.port)" } ?? "\(socket)"
+                listening.withLock { $0 = .success(text) }
+            } catch {
+                listening.withLock { $0 = .failure(error) }
+            }
+            bound.signal()
+        }
+        bound.wait()
+        switch listening.withLock({ $0 })! {
+        case .success(let text): self.address = text
+        case .failure(let error):
+            server.beginGracefulShutdown()
+            throw CoordinatorError("cannot listen on \(settings.host):\(settings.port): \(CoordinatorService.describe(error))")
+        }
+        // Heartbeats out once a second, and workers silent for too long given up.
+        let roster = self.roster
+        watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "stampede.coordinator.watchdog"))
+        watchdog.schedule(deadline: .now() + 1, repeating: 1)
+        watchdog.setEventHandler {
+            roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            for index in roster.silent(longerThan: settings.silenceLimit) {
+                roster.lose(index, "silent for \(settings.silenceLimit.humanReadable)")
+            }
+        }
+        watchdog.resume()
+    }
+
+    /// Waits until every worker has joined, assigns each its segment and the test, and waits
+    /// until every one is ready to start. Throws the first reason the test cannot start.
+    public func gather() throws(CoordinatorError) {
+        let deadline = ContinuousClock.now + settings.joinTimeout
+        try wait(until: deadline, "\(settings.workerCount) workers to join") { $0.count == settings.workerCount }
+        roster.close()
+        let members = roster.members
+        let segments = ExecutionSegment.split(weights: members.map(\.capacity))
+        for (index, segment) in segments.enumerated() {
+            roster.setPhase(.assigned, of: index)
+            roster.send(.with {
+                $0.assignment.workerIndex = UInt32(index)
+                $0.assignment.workerCount = UInt32(members.count)
+                $0.assignment.segmentFrom = UInt64(segment.from)
+                $0.assignment.segmentTo = UInt64(segment.to)
+                $0.assignment.segmentDenominator = UInt64(segment.denominator)
+                $0.assignment.testRequestJson = settings.test.request
+                $0.assignment.files = settings.test.files
+            }, to: index)
+        }
+        try wait(until: ContinuousClock.now + settings.joinTimeout, "every worker to be ready") { members in
+            members.allSatisfy { $0.phase == .ready }
+        }
+    }
+
+    /// What `gather` waits for: `done` on the roster, or a failure, or the deadline.
+    private func wait(until deadline: ContinuousClock.Instant, _ what: String, done: ([Roster.Member]) -> Bool) throws(CoordinatorError) {
+        while true {
+            if let failure = roster.failure { throw CoordinatorError(failure) }
+            let members = roster.members
+            if done(members) { return }
+            guard ContinuousClock.now < deadline else {
+                roster.close()
+                throw CoordinatorError("timed out after \(settings.joinTimeout.humanReadable) waiting for \(what) (\(members.count) joined)")
+            }
+            _ = roster.changed.wait(timeout: .now() + .milliseconds(200))
+        }
+    }
+
+    /// What to call when a lost worker stops the run (`WorkerLossPolicy.abort`).
+    public func onAbort(_ stop: @escaping @Sendable () -> Void) {
+        losses.stopRun.withLock { $0 = stop }
+    }
+
+    /// The lines that reported lost workers during the load.
+    public var lostWorkers: [String] { losses.lines.withLock { $0 } }
+
+    /// Each worker's own totals and each tag's, and how far apart their load started.
+    public var breakdown: DistributedBreakdown {
+        let members = roster.members
+        let starts = members.compactMap(\.startedAtUnixNanos)
+        let skew = starts.isEmpty ? 0 : Double(starts.max()! - starts.min()!) / 1e6
+        return DistributedBreakdown(
+            workers: members.map { .init(name: $0.name, tags: $0.tags, totals: $0.totals, completed: $0.phase == .done) },
+            startSkewMilliseconds: skew)
+    }
+
+    /// Ends every worker's stream (they exit) and stops listening.
+    public func finish() {
+        watchdog.cancel()
+        for member in roster.members { member.outbox.finish() }
+        server.beginGracefulShutdown()
+        let closed = DispatchSemaphore(value: 0)
+        let serving = self.serving
+        Task {
+            _ = try? await serving.value
+            closed.signal()
+        }
+        _ = closed.wait(timeout: .now() + 5)
+    }
+}

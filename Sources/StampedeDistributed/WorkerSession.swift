@@ -1,0 +1,178 @@
+import Foundation
+import StampedeDSL
+import StampedeEngine
+import StampedeMetrics
+import Synchronization
+
+/// One connection of a worker to its coordinator: the handshake, the test's preparation and
+/// load on threads of their own, and the messages out. Stream callbacks only record and hand
+/// over; nothing here blocks a concurrency thread.
+final class WorkerSession: Sendable {
+    let outgoing: AsyncStream<WorkerMessage>
+    private let outbox: AsyncStream<WorkerMessage>.Continuation
+    private let settings: WorkerAgent.Settings
+    private let loader: WorkerAgent.Loader
+    private let log: @Sendable (String) -> Void
+    private let nonce = Handshake.nonce()
+    private let state: Mutex<State>
+    private let loadEnded = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var helloSentAt: Int64
+        /// The coordinator's clock minus ours, estimated at the handshake.
+        var clockOffset: Int64 = 0
+        var answered = false
+        var ending: WorkerAgent.Ending?
+        var doneSent = false
+        var lastHeard = ContinuousClock.now
+        var run: LoadRun?
+        var stopRequested = false
+        var loadStarted = false
+    }
+
+    /// Ends the stream from the worker's side: the reason is in `ending`.
+    struct Ended: Error {}
+
+    init(settings: WorkerAgent.Settings, loader: @escaping WorkerAgent.Loader, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.loader = loader
+        self.log = log
+        (outgoing, outbox) = AsyncStream.makeStream(of: WorkerMessage.self)
+        state = Mutex(State(helloSentAt: Clock.unixNanos()))
+        outbox.yield(.with {
+            $0.hello.protocolVersion = Handshake.protocolVersion
+            $0.hello.stampedeVersion = settings.stampedeVersion
+            $0.hello.nonce = nonce
+            $0.hello.name = settings.name
+            $0.hello.tags = settings.tags
+            $0.hello.capacity = UInt32(settings.capacity)
+        })
+    }
+
+    var wasAnswered: Bool { state.withLock { $0.answered } }
+    var hasEnded: Bool { state.withLock { $0.ending != nil || $0.doneSent } }
+
+    /// How the session ended: as recorded, or completed when the worker sent Done.
+    var ending: WorkerAgent.Ending? {
+        state.withLock { $0.ending ?? ($0.doneSent ? .completed : nil) }
+    }
+
+    func handle(_ message: CoordinatorMessage) throws {
+        state.withLock { $0.lastHeard = .now }
+        switch message.kind {
+        case .challenge(let challenge):
+            let expected = Handshake.coordinatorProof(token: settings.security.token, workerNonce: nonce, coordinatorNonce: challenge.nonce)
+            guard Handshake.matches(challenge.proof, expected: expected) else {
+                try end(.refused("the coordinator does not hold this worker's token; not taking a test from it"))
+            }
+            let now = Clock.unixNanos()
+            state.withLock {
+                $0.clockOffset = challenge.sentAtUnixNanos - ($0.helloSentAt / 2 + now / 2)
+                $0.answered = true
+            }
+            outbox.yield(.with {
+                $0.proof.proof = Handshake.workerProof(token: settings.security.token, workerNonce: nonce, coordinatorNonce: challenge.nonce)
+            })
+        case .assignment(let assignment):
+            Thread { self.prepare(assignment) }.start()
+        case .start(let start):
+            Thread { self.load(start) }.start()
+        case .stop:
+            log("the coordinator stopped the test")
+            stopLoad(waiting: false)
+        case .refusal(let refusal):
+            try end(.refused(refusal.reason))
+        case .heartbeat, .none:
+            break
+        }
+    }
+
+    /// Sends heartbeats once a second and gives the coordinator up when it falls silent.
+    func watch() async throws {
+        while true {
+            try await Task.sleep(for: .seconds(1))
+            outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            let silence = state.withLock { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
+            if silence > settings.silenceLimit {
+                stopLoad(waiting: false)
+                try end(.coordinatorLost("silent for \(settings.silenceLimit.humanReadable)"))
+            }
+        }
+    }
+
+    /// Interrupts the load, if any; `waiting` (never on a concurrency thread) waits up to
+    /// 10 s until its VUs have stopped.
+    func stopLoad(waiting: Bool) {
+        let (run, started) = state.withLock { state in
+            state.stopRequested = true
+            return (state.run, state.loadStarted)
+        }
+        run?.stop()
+        if waiting, started {
+            _ = loadEnded.wait(timeout: .now() + 10)
+            loadEnded.signal()
+        }
+    }
+
+    private func end(_ ending: WorkerAgent.Ending) throws -> Never {
+        state.withLock { if $0.ending == nil { $0.ending = ending } }
+        outbox.finish()
+        throw Ended()
+    }
+
+    /// Writes the test's files, builds the run for this worker's segment, answers Ready.
+    private func prepare(_ assignment: Stampede_Distributed_V1_Assignment) {
+        do {
+            guard assignment.segmentDenominator > 0, assignment.segmentFrom <= assignment.segmentTo,
+                  assignment.segmentTo <= assignment.segmentDenominator, assignment.segmentDenominator <= UInt64(Int32.max)
+            else { throw TestLoadError("the coordinator sent an invalid segment") }
+            let segment = ExecutionSegment(
+                from: Int(assignment.segmentFrom), to: Int(assignment.segmentTo), denominator: Int(assignment.segmentDenominator))
+            let folder = try ShippedTest(request: assignment.testRequestJson, files: assignment.files).materialize()
+            let run = try loader(assignment.testRequestJson, folder, segment)
+            let stopped = state.withLock { state in
+                state.run = run
+                return state.stopRequested
+            }
+            if stopped { run.stop() }
+            log("worker \(assignment.workerIndex + 1) of \(assignment.workerCount): segment \(segment), \(run.segmentVUs) VUs ready")
+            outbox.yield(.with {
+                $0.ready.vus = UInt64(run.segmentVUs)
+                $0.ready.metricsFingerprint = run.registry.fingerprint
+            })
+        } catch {
+            let reason = (error as? TestLoadError)?.message ?? (error as? ShipError)?.message ?? "\(error)"
+            log("cannot load the test: \(reason)")
+            outbox.yield(.with { $0.failure.reason = reason })
+        }
+    }
+
+    /// Waits for the common start, runs the segment, streams its seconds, then says Done.
+    private func load(_ start: Stampede_Distributed_V1_Start) {
+        let (run, offset) = state.withLock { state in
+            state.loadStarted = state.run != nil
+            return (state.run, state.clockOffset)
+        }
+        guard let run else { return }
+        defer { loadEnded.signal() }
+        let localStart = start.startAtUnixNanos - offset
+        while case let wait = localStart - Clock.unixNanos(), wait > 0, !state.withLock({ $0.stopRequested }) {
+            usleep(useconds_t(min(wait / 1000, 50_000)))
+        }
+        let startedAt = Clock.unixNanos() + offset
+        let outcome = run.runSegment(vars: start.setupVars) { second, metrics in
+            outbox.yield(.with {
+                $0.interval.index = UInt32(second)
+                $0.interval.metrics = Stampede_Distributed_V1_Metrics(metrics)
+                $0.interval.startedAtUnixNanos = startedAt
+            })
+        }
+        outbox.yield(.with {
+            $0.done.lastIndex = Int32(outcome.lastIndex)
+            $0.done.gaugesAtEnd = outcome.gaugesAtEnd.map(Stampede_Distributed_V1_GaugeValue.init)
+        })
+        state.withLock { $0.doneSent = true }
+        // Nothing more to say: the coordinator closes its side after teardown.
+        outbox.finish()
+    }
+}
