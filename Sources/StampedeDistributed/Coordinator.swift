@@ -140,6 +140,7 @@ public final class Coordinator {
                 $0.assignment.segmentDenominator = UInt64(segment.denominator)
                 $0.assignment.testRequestJson = settings.test.request
                 $0.assignment.files = settings.test.files
+                $0.assignment.layout = settings.registry.layout.map { slot in .with { ($0.kind, $0.name) = (slot.kind, slot.name) } }
             }, to: index)
         }
         try wait(until: ContinuousClock.now + settings.joinTimeout, "every worker to be ready") { members in

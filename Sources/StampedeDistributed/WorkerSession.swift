@@ -130,6 +130,12 @@ final class WorkerSession: Sendable {
                 from: Int(assignment.segmentFrom), to: Int(assignment.segmentTo), denominator: Int(assignment.segmentDenominator))
             let folder = try ShippedTest(request: assignment.testRequestJson, files: assignment.files).materialize()
             let run = try loader(assignment.testRequestJson, folder, segment)
+            let own = run.registry.layout.map { "\($0.kind):\($0.name)" }
+            let theirs = assignment.layout.map { "\($0.kind):\($0.name)" }
+            if own != theirs {
+                let slot = own.indices.first { $0 >= theirs.count || own[$0] != theirs[$0] } ?? own.count
+                throw TestLoadError("this worker lays the test's metrics out differently from the coordinator from slot \(slot) on (\(own.dropFirst(slot).first ?? "none") here, \(theirs.dropFirst(slot).first ?? "none") there): use the same Stampede build")
+            }
             let stopped = state.withLock { state in
                 state.run = run
                 return state.stopRequested

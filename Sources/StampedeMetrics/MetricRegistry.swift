@@ -105,12 +105,17 @@ public struct MetricRegistry: Sendable {
         return ScenarioMetrics(name: scenario, requests: requests, duration: duration, failed: failed)
     }
 
-    /// A digest of every metric and check in slot order: two processes whose fingerprints
-    /// match lay out their metric sets alike, so one can merge the other's (FNV-1a, 64 bits).
+    /// Every metric in registration order (each kind's slots in order), then every check:
+    /// what another process needs to lay out a metric set like this one.
+    public var layout: [(kind: String, name: String)] {
+        metrics.map { ($0.kind.rawValue, $0.name) } + checks.map { ("check", "\($0.groupPath)::\($0.name)") }
+    }
+
+    /// A digest of `layout`: two processes whose fingerprints match lay out their metric
+    /// sets alike, so one can merge the other's (FNV-1a, 64 bits, of "KIND:NAME" lines).
     public var fingerprint: String {
-        let layout = metrics.map { "\($0.kind.rawValue):\($0.name)" } + checks.map { "check:\($0.groupPath)::\($0.name)" }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in layout.joined(separator: "\n").utf8 {
+        for byte in layout.map({ "\($0.kind):\($0.name)" }).joined(separator: "\n").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return String(hash, radix: 16)

@@ -279,6 +279,27 @@ nonisolated struct Stampede_Distributed_V1_Assignment: Sendable {
   /// plan's folder.
   var files: Dictionary<String,Data> = [:]
 
+  /// The metrics of the test in slot order, as the coordinator laid them out: every Metrics
+  /// message must carry exactly these slots (trends, counters, rates and gauges each in their
+  /// own order; checks after the metrics).
+  var layout: [Stampede_Distributed_V1_MetricSlot] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Stampede_Distributed_V1_MetricSlot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "trend", "counter", "rate", "gauge" or "check".
+  var kind: String = String()
+
+  /// k6's name, e.g. http_req_duration{expected_response:true}; a check's "GROUP::NAME".
+  var name: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -292,7 +313,8 @@ nonisolated struct Stampede_Distributed_V1_Ready: Sendable {
   /// VUs the worker made for its segment.
   var vus: UInt64 = 0
 
-  /// Every metric and check name in slot order, hashed: both sides must lay metrics out alike.
+  /// The worker's own layout, hashed (FNV-1a 64 of the Assignment's layout as
+  /// "KIND:NAME" lines joined by "\n", in lowercase hex): it must equal the coordinator's.
   var metricsFingerprint: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -912,7 +934,7 @@ nonisolated extension Stampede_Distributed_V1_Proof: SwiftProtobuf.Message, Swif
 
 nonisolated extension Stampede_Distributed_V1_Assignment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Assignment"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_index\0\u{3}worker_count\0\u{3}segment_from\0\u{3}segment_to\0\u{3}segment_denominator\0\u{3}test_request_json\0\u{1}files\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}worker_index\0\u{3}worker_count\0\u{3}segment_from\0\u{3}segment_to\0\u{3}segment_denominator\0\u{3}test_request_json\0\u{1}files\0\u{1}layout\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -927,6 +949,7 @@ nonisolated extension Stampede_Distributed_V1_Assignment: SwiftProtobuf.Message,
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.segmentDenominator) }()
       case 6: try { try decoder.decodeSingularBytesField(value: &self.testRequestJson) }()
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufBytes>.self, value: &self.files) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.layout) }()
       default: break
       }
     }
@@ -954,6 +977,9 @@ nonisolated extension Stampede_Distributed_V1_Assignment: SwiftProtobuf.Message,
     if !self.files.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufBytes>.self, value: self.files, fieldNumber: 7)
     }
+    if !self.layout.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.layout, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -965,6 +991,42 @@ nonisolated extension Stampede_Distributed_V1_Assignment: SwiftProtobuf.Message,
     if lhs.segmentDenominator != rhs.segmentDenominator {return false}
     if lhs.testRequestJson != rhs.testRequestJson {return false}
     if lhs.files != rhs.files {return false}
+    if lhs.layout != rhs.layout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Stampede_Distributed_V1_MetricSlot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".MetricSlot"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}name\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Stampede_Distributed_V1_MetricSlot, rhs: Stampede_Distributed_V1_MetricSlot) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
