@@ -18,6 +18,36 @@ public struct DistributedBreakdown: Sendable {
             self.totals = totals
             self.completed = completed
         }
+
+        /// The figures every report shows per worker and per tag, times in milliseconds.
+        public var figures: Figures {
+            let duration = totals[BuiltinMetrics.httpReqDuration]
+            return Figures(
+                requests: totals[BuiltinMetrics.httpReqs], iterations: totals[BuiltinMetrics.iterations],
+                p95Milliseconds: duration.percentile(95) / 1000, p99Milliseconds: duration.percentile(99) / 1000,
+                failedRate: totals[BuiltinMetrics.httpReqFailed].value)
+        }
+    }
+
+    public struct Figures: Sendable {
+        public let requests: UInt64
+        public let iterations: UInt64
+        public let p95Milliseconds: Double
+        public let p99Milliseconds: Double
+        public let failedRate: Double
+    }
+
+    /// summary.json's `stampede.distributed` section.
+    var document: [String: Any] {
+        func part(_ part: Part) -> [String: Any] {
+            let figures = part.figures
+            return [
+                "name": part.name, "tags": part.tags, "completed": part.completed, "http_reqs": figures.requests,
+                "iterations": figures.iterations, "http_req_duration_p95_ms": figures.p95Milliseconds,
+                "http_req_duration_p99_ms": figures.p99Milliseconds, "http_req_failed_rate": figures.failedRate,
+            ]
+        }
+        return ["startSkewMs": startSkewMilliseconds, "workers": workers.map(part), "tags": tags.map(part)]
     }
 
     public let workers: [Part]

@@ -83,6 +83,9 @@ public enum HTMLReport {
         }, empty: "no thresholds")
         body += "<h2>Checks</h2>" + table(["", "check", "passes", "fails"], checkRows(inputs.summary["root_group"] as? [String: Any]),
                                           empty: "no checks")
+        if let distributed = meta["distributed"] as? [String: Any] {
+            body += distributionTable(distributed)
+        }
         body += "<h2>Metrics</h2>" + metricsTable(metrics)
         return """
             <!DOCTYPE html>
@@ -142,6 +145,24 @@ public enum HTMLReport {
             }
         }
         return table(["trend"] + stats, rows, empty: "no trends")
+    }
+
+    /// Each worker and each worker tag of a distributed run, from summary.json.
+    private static func distributionTable(_ distributed: [String: Any]) -> String {
+        func rows(_ key: String, _ kind: String) -> [[String]] {
+            (distributed[key] as? [[String: Any]] ?? []).map { part in
+                func number(_ name: String) -> Double { (part[name] as? NSNumber)?.doubleValue ?? 0 }
+                return [kind, (part["name"] as? String ?? "") + ((part["completed"] as? Bool) == false ? " (lost)" : ""),
+                        ValueFormat.number(number("http_reqs")), ValueFormat.number(number("iterations")),
+                        ValueFormat.time(microseconds: number("http_req_duration_p95_ms") * 1000),
+                        ValueFormat.time(microseconds: number("http_req_duration_p99_ms") * 1000),
+                        ValueFormat.percent(number("http_req_failed_rate"))]
+            }
+        }
+        let skew = (distributed["startSkewMs"] as? NSNumber)?.doubleValue ?? 0
+        return "<h2>Workers and tags</h2><p class=\"meta\">start skew \(e(String(format: "%.1f ms", skew)))</p>"
+            + table(["", "name", "requests", "iterations", "p(95)", "p(99)", "failed"], rows("workers", "worker") + rows("tags", "tag"),
+                    empty: "no workers")
     }
 
     private static func table(_ header: [String], _ rows: [[String]], empty: String) -> String {

@@ -81,7 +81,7 @@ public enum SummaryExport {
                     ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed, "abortOnFail": $0.abortOnFail] as [String: Any]
                 },
                 "percentiles": percentiles,
-            ] as [String: Any],
+            ].merging(summary.distribution.map { ["distributed": $0.document] } ?? [:]) { $1 } as [String: Any],
         ]
     }
 

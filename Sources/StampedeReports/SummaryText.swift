@@ -56,6 +56,7 @@ public enum SummaryText {
             out += "\(indent)\(label)\(dots): \(values.joined(separator: " "))\n"
         }
         out += errorSection(summary)
+        out += distributionSection(summary)
         out += "\n\n\n" + finalLine(summary) + "\n"
         return out
     }
@@ -188,6 +189,25 @@ public enum SummaryText {
         case .data: ValueFormat.bytes(value)
         case .default: ValueFormat.number(value)
         }
+    }
+
+    /// A distributed run's workers and worker tags, a line each: what each generated and
+    /// the latency it saw, so a slow region or a lagging worker stands out.
+    private static func distributionSection(_ summary: RunSummary) -> String {
+        guard let distribution = summary.distribution else { return "" }
+        var out = "\n    DISTRIBUTED (\(distribution.workers.count) workers, start skew \(String(format: "%.1f", distribution.startSkewMilliseconds))ms)\n"
+        for (title, parts) in [("worker", distribution.workers), ("tag", distribution.tags)] where !parts.isEmpty {
+            for part in parts {
+                let figures = part.figures
+                let label = "\(title) \(part.name)" + (part.completed ? "" : " (lost)")
+                let dots = String(repeating: ".", count: max(3, nameColumn - 4 - label.count))
+                out += "    \(label)\(dots): reqs=\(figures.requests) iterations=\(figures.iterations) "
+                    + "p(95)=\(ValueFormat.time(microseconds: figures.p95Milliseconds * 1000)) "
+                    + "p(99)=\(ValueFormat.time(microseconds: figures.p99Milliseconds * 1000)) "
+                    + "failed=\(ValueFormat.percent(figures.failedRate))\n"
+            }
+        }
+        return out
     }
 
     private static func errorSection(_ summary: RunSummary) -> String {
