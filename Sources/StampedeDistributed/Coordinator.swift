@@ -43,8 +43,9 @@ public final class Coordinator {
         public var test: ShippedTest
         public var registry: MetricRegistry
         public var stampedeVersion: String
-        /// Silence after which a worker counts as lost.
-        public var silenceLimit: Duration = .seconds(5)
+        /// Silence after which a worker counts as lost: with a heartbeat a second and a check
+        /// every half second, a hung worker is noticed within 5 s.
+        public var silenceLimit: Duration = .seconds(4)
 
         public init(host: String, port: Int, workerCount: Int, security: Security, onWorkerLoss: WorkerLossPolicy, joinTimeout: Duration,
                     test: ShippedTest, registry: MetricRegistry, stampedeVersion: String) {
@@ -112,9 +113,12 @@ public final class Coordinator {
         // Heartbeats out once a second, and workers silent for too long given up.
         let roster = self.roster
         watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "stampede.coordinator.watchdog"))
-        watchdog.schedule(deadline: .now() + 1, repeating: 1)
+        watchdog.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        let beats = Mutex(0)
         watchdog.setEventHandler {
-            roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            if beats.withLock({ $0 += 1; return $0 % 2 == 0 }) {
+                roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            }
             for index in roster.silent(longerThan: settings.silenceLimit) {
                 roster.lose(index, "silent for \(settings.silenceLimit.humanReadable)")
             }
@@ -191,6 +195,8 @@ public final class Coordinator {
             _ = try? await serving.value
             closed.signal()
         }
-        _ = closed.wait(timeout: .now() + 5)
+        // A hung worker never acknowledges a graceful close; the process's exit closes its
+        // connection, so do not wait for it longer than the others need.
+        _ = closed.wait(timeout: .now() + 1)
     }
 }

@@ -14,34 +14,56 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
         request: StreamingServerRequest<WorkerMessage>, context: ServerContext
     ) async throws -> StreamingServerResponse<CoordinatorMessage> {
         StreamingServerResponse { writer in
-            let peer = context.remotePeer
-            var stage = Stage.awaitingHello
-            // The roster's messages go out on their own task until the roster finishes this
-            // worker's outbox; the worker's come in here until it ends its side.
-            var sending: Task<Void, any Error>?
-            do {
-                for try await message in request.messages {
-                    switch stage {
-                    case .awaitingHello:
-                        stage = try await challenge(message, writer: writer)
-                    case .awaitingProof(let hello, let nonce):
-                        let (index, outgoing) = try admit(message, hello: hello, nonce: nonce, peer: peer)
-                        stage = .member(index)
-                        sending = Task { for await message in outgoing { try await writer.write(message) } }
-                    case .member(let index):
-                        roster.receive(message, from: index)
+            // Everything to the worker goes through one outbox, written in order by one task;
+            // the roster finishes it when the test is over for this worker, and then the
+            // stream ends even if the worker says nothing more (hung, or gone silently).
+            let (outgoing, outbox) = AsyncStream.makeStream(of: CoordinatorMessage.self)
+            await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await message in outgoing {
+                        do { try await writer.write(message) } catch { break }
                     }
+                    return true
                 }
-                if case .member(let index) = stage { roster.lose(index, "ended its stream before its segment was done") }
-            } catch let refused as Refused {
-                log("refused a worker from \(peer): \(refused.reason)")
-                try? await writer.write(.with { $0.refusal.reason = refused.reason })
-                return [:]
-            } catch {
-                if case .member(let index) = stage { roster.lose(index, "connection broken (\(Self.describe(error)))") }
+                group.addTask {
+                    await read(request.messages, outbox: outbox, peer: context.remotePeer)
+                    return false
+                }
+                while let writerEnded = await group.next(), !writerEnded {}
+                group.cancelAll()
             }
-            try? await sending?.value
             return [:]
+        }
+    }
+
+    /// The worker's side of the stream: the handshake, then its messages into the roster.
+    private func read(_ messages: RPCAsyncSequence<WorkerMessage, any Error>, outbox: AsyncStream<CoordinatorMessage>.Continuation, peer: String) async {
+        var stage = Stage.awaitingHello
+        do {
+            for try await message in messages {
+                switch stage {
+                case .awaitingHello:
+                    stage = try challenge(message, outbox: outbox)
+                case .awaitingProof(let hello, let nonce):
+                    stage = .member(try admit(message, hello: hello, nonce: nonce, peer: peer, outbox: outbox))
+                case .member(let index):
+                    roster.receive(message, from: index)
+                }
+            }
+            switch stage {
+            case .member(let index): roster.lose(index, "ended its stream before its segment was done")
+            case .awaitingHello, .awaitingProof: throw Refused("it left during the handshake")
+            }
+        } catch let refused as Refused {
+            log("refused a worker from \(peer): \(refused.reason)")
+            outbox.yield(.with { $0.refusal.reason = refused.reason })
+            outbox.finish()
+        } catch {
+            if case .member(let index) = stage {
+                roster.lose(index, "connection broken (\(Self.describe(error)))")
+            } else {
+                outbox.finish()
+            }
         }
     }
 
@@ -52,7 +74,7 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
     }
 
     /// Checks the Hello and answers with a Challenge.
-    private func challenge(_ message: WorkerMessage, writer: RPCWriter<CoordinatorMessage>) async throws -> Stage {
+    private func challenge(_ message: WorkerMessage, outbox: AsyncStream<CoordinatorMessage>.Continuation) throws -> Stage {
         guard case .hello(let hello)? = message.kind else { throw Refused("expected Hello first") }
         guard hello.protocolVersion == Handshake.protocolVersion else {
             throw Refused("worker '\(hello.name)' speaks protocol version \(hello.protocolVersion); this coordinator speaks \(Handshake.protocolVersion)")
@@ -64,7 +86,7 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
             throw Refused("worker '\(hello.name.prefix(64))' sent a malformed Hello")
         }
         let nonce = Handshake.nonce()
-        try await writer.write(.with {
+        outbox.yield(.with {
             $0.challenge.nonce = nonce
             $0.challenge.proof = Handshake.coordinatorProof(token: security.token, workerNonce: hello.nonce, coordinatorNonce: nonce)
             $0.challenge.sentAtUnixNanos = Clock.unixNanos()
@@ -74,16 +96,17 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
 
     /// Checks the worker's Proof and gives it a place in the roster.
     private func admit(
-        _ message: WorkerMessage, hello: Stampede_Distributed_V1_Hello, nonce: Data, peer: String
-    ) throws -> (Int, AsyncStream<CoordinatorMessage>) {
+        _ message: WorkerMessage, hello: Stampede_Distributed_V1_Hello, nonce: Data, peer: String,
+        outbox: AsyncStream<CoordinatorMessage>.Continuation
+    ) throws -> Int {
+        if case .failure(let failure)? = message.kind { throw Refused("worker '\(hello.name)': \(failure.reason)") }
         guard case .proof(let proof)? = message.kind else { throw Refused("expected Proof after Challenge") }
         let expected = Handshake.workerProof(token: security.token, workerNonce: hello.nonce, coordinatorNonce: nonce)
         guard Handshake.matches(proof.proof, expected: expected) else {
             throw Refused("worker '\(hello.name)' does not hold this coordinator's token")
         }
-        let (outgoing, outbox) = AsyncStream.makeStream(of: CoordinatorMessage.self)
         switch roster.join(name: hello.name, peer: peer, tags: hello.tags, capacity: Int(hello.capacity), outbox: outbox) {
-        case .success(let index): return (index, outgoing)
+        case .success(let index): return index
         case .failure(let refused): throw refused
         }
     }

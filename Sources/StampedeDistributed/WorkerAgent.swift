@@ -21,8 +21,8 @@ public final class WorkerAgent: Sendable {
         /// How long to keep dialling a coordinator that does not answer yet.
         public var connectTimeout: Duration
         public var stampedeVersion: String
-        /// Silence from the coordinator after which it counts as lost.
-        public var silenceLimit: Duration = .seconds(5)
+        /// Silence from the coordinator after which it counts as lost (noticed within 5 s).
+        public var silenceLimit: Duration = .seconds(4)
 
         public init(host: String, port: Int, name: String, tags: [String: String], capacity: Int, security: Security,
                     connectTimeout: Duration, stampedeVersion: String) {
@@ -77,8 +77,9 @@ public final class WorkerAgent: Sendable {
             let session = WorkerSession(settings: settings, loader: loader, log: log)
             let error = await attempt(session)
             if session.hasEnded || session.wasAnswered {
+                let ending = session.conclude(error)
                 session.stopLoad(waiting: true)
-                return session.ending ?? .coordinatorLost(error.map(CoordinatorService.describe) ?? "it closed the stream before the test ended")
+                return ending
             }
             guard ContinuousClock.now < deadline else {
                 return .failed("cannot reach the coordinator at \(settings.host):\(settings.port) within \(settings.connectTimeout.humanReadable)\(error.map { ": " + CoordinatorService.describe($0) } ?? "")")

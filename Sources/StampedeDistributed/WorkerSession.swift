@@ -52,9 +52,19 @@ final class WorkerSession: Sendable {
     var wasAnswered: Bool { state.withLock { $0.answered } }
     var hasEnded: Bool { state.withLock { $0.ending != nil || $0.doneSent } }
 
-    /// How the session ended: as recorded, or completed when the worker sent Done.
-    var ending: WorkerAgent.Ending? {
-        state.withLock { $0.ending ?? ($0.doneSent ? .completed : nil) }
+    /// Records how the session ended, given what ended the stream (nil: the coordinator
+    /// closed it): completed only when the worker had sent Done and nothing failed.
+    func conclude(_ error: (any Error)?) -> WorkerAgent.Ending {
+        state.withLock { state in
+            if state.ending == nil {
+                if let error {
+                    state.ending = .coordinatorLost(CoordinatorService.describe(error))
+                } else {
+                    state.ending = state.doneSent ? .completed : .coordinatorLost("it closed the stream before the test ended")
+                }
+            }
+            return state.ending!
+        }
     }
 
     func handle(_ message: CoordinatorMessage) throws {
@@ -63,6 +73,8 @@ final class WorkerSession: Sendable {
         case .challenge(let challenge):
             let expected = Handshake.coordinatorProof(token: settings.security.token, workerNonce: nonce, coordinatorNonce: challenge.nonce)
             guard Handshake.matches(challenge.proof, expected: expected) else {
+                // Say why before leaving, so the coordinator's log names the mismatch too.
+                outbox.yield(.with { $0.failure.reason = "the tokens differ" })
                 try end(.refused("the coordinator does not hold this worker's token; not taking a test from it"))
             }
             let now = Clock.unixNanos()
@@ -89,9 +101,11 @@ final class WorkerSession: Sendable {
 
     /// Sends heartbeats once a second and gives the coordinator up when it falls silent.
     func watch() async throws {
+        var beat = 0
         while true {
-            try await Task.sleep(for: .seconds(1))
-            outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            try await Task.sleep(for: .milliseconds(500))
+            beat += 1
+            if beat % 2 == 0 { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
             let silence = state.withLock { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
             if silence > settings.silenceLimit {
                 stopLoad(waiting: false)

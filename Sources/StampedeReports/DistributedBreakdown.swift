@@ -45,6 +45,8 @@ public struct DistributedBreakdown: Sendable {
                 "name": part.name, "tags": part.tags, "completed": part.completed, "http_reqs": figures.requests,
                 "iterations": figures.iterations, "http_req_duration_p95_ms": figures.p95Milliseconds,
                 "http_req_duration_p99_ms": figures.p99Milliseconds, "http_req_failed_rate": figures.failedRate,
+                // The whole latency distribution, so a reader can check the merge or re-merge.
+                "http_req_duration_hdr": HistogramEncoding.base64(part.totals[BuiltinMetrics.httpReqDuration].histogram),
             ]
         }
         return ["startSkewMs": startSkewMilliseconds, "workers": workers.map(part), "tags": tags.map(part)]

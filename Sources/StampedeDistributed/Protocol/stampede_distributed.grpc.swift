@@ -14,8 +14,8 @@
 ///   Done ────────────────────────▶            the worker ran its whole segment (or was stopped)
 ///         ◀─────────────────────── (end of stream)
 ///
-/// Heartbeats go both ways once a second; a side that hears nothing for 5 s gives the other
-/// up. Stop asks a worker to interrupt its VUs; it still sends its last intervals and Done.
+/// Heartbeats go both ways once a second; a side that hears nothing for 4 s gives the other
+/// up (noticed within 5 s of a hang). Stop asks a worker to interrupt its VUs; it still sends its last intervals and Done.
 /// Refusal (coordinator) and Failure (worker) carry one line that names what is wrong.
 /// docs/distributed.md describes every field.
 

@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+import XCTest
+
+/// A `stampede` process as a user runs it, whose output is read while it runs: tests wait
+/// for a line (the coordinator's address, a worker joining), signal it, and bound every
+/// wait so a hang fails the test instead of stalling the suite.
+final class StampedeProcess: @unchecked Sendable {
+    let process = Process()
+    private let output = Output()
+
+    /// What the process printed so far, filled by the pipes' handlers.
+    private final class Output: Sendable {
+        let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+    }
+
+    /// The `stampede` binary built beside the test bundle.
+    static var binary: URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL] {
+            let url = candidate.appendingPathComponent("stampede")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return dir.appendingPathComponent("stampede")
+    }
+
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        out.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.text.withLock { $0.stdout += text }
+        }
+        err.fileHandleForReading.readabilityHandler = { [output] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            output.text.withLock { $0.stderr += text }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var stdout: String { output.text.withLock { $0.stdout } }
+    var stderr: String { output.text.withLock { $0.stderr } }
+
+    /// Waits until standard error matches `pattern` (a regular expression); returns the
+    /// first capture group, or the whole match. Fails the test on timeout or early exit.
+    @discardableResult
+    func waitForError(_ pattern: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> String? {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        func find() -> String? {
+            let text = stderr
+            guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+            let range = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+            return Range(range, in: text).map { String(text[$0]) }
+        }
+        let deadline = Date() + timeout
+        while Date() < deadline {
+            if let found = find() { return found }
+            if !process.isRunning {
+                // The last bytes may still be on their way from the pipe.
+                Thread.sleep(forTimeInterval: 0.2)
+                if let found = find() { return found }
+                XCTFail("exited (\(process.terminationStatus)) without printing /\(pattern)/: \(stderr)", file: file, line: line)
+                return nil
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTFail("no /\(pattern)/ within \(timeout) s: \(stderr)", file: file, line: line)
+        return nil
+    }
+
+    /// Waits for the exit; nil (and the process killed) on timeout.
+    func exitStatus(within timeout: TimeInterval) -> Int32? {
+        let deadline = Date() + timeout
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        // Let the readability handlers take the last bytes.
+        Thread.sleep(forTimeInterval: 0.1)
+        return process.terminationStatus
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+}
