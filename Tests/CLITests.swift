@@ -56,6 +56,13 @@ final class CLITests: XCTestCase {
         return collect(process, out, err)
     }
 
+    /// The summary's closing line, k6's "running (…)", "interrupted (…)" or "aborted by a threshold (…)".
+    func finalLine(_ stdout: String) -> String {
+        stdout.split(separator: "\n").last {
+            $0.range(of: #"^(running|interrupted|aborted by a threshold) \(\d\dm"#, options: .regularExpression) != nil
+        }.map(String.init) ?? "no closing line in: \(stdout)"
+    }
+
     private func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(result.status, 104, result.stderr, file: file, line: line)
         let lines = result.stderr.split(separator: "\n")
@@ -127,7 +134,8 @@ final class CLITests: XCTestCase {
         let result = collect(process, out, err)
         XCTAssertEqual(result.status, 105, result.stderr)
         XCTAssertTrue(result.stdout.contains("█ TOTAL RESULTS"))
-        XCTAssertTrue(result.stdout.contains("interrupted"))
+        // Every summary ends "… N interrupted iterations"; only an interrupted run's last line starts so.
+        XCTAssertTrue(finalLine(result.stdout).hasPrefix("interrupted ("), result.stdout)
         let folders = try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path)
         XCTAssertEqual(folders.count, 1, "the interrupted run still wrote its results")
         XCTAssertGreaterThan(server.stats.requests, 0)
