@@ -11,7 +11,7 @@ final class CLITests: XCTestCase {
         let stderr: String
     }
 
-    private var workDir: URL!
+    var workDir: URL!
 
     override func setUpWithError() throws {
         workDir = FileManager.default.temporaryDirectory.appendingPathComponent("stampede-cli-\(UUID().uuidString)")
@@ -23,7 +23,7 @@ final class CLITests: XCTestCase {
     }
 
     /// The `stampede` binary built beside this test bundle.
-    private var binary: URL {
+    var binary: URL {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL] {
             let url = candidate.appendingPathComponent("stampede")
@@ -32,7 +32,7 @@ final class CLITests: XCTestCase {
         return dir.appendingPathComponent("stampede")
     }
 
-    private func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,14 +44,14 @@ final class CLITests: XCTestCase {
         return (process, out, err)
     }
 
-    private func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
+    func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    private func stampede(_ arguments: String...) throws -> Result {
+    func stampede(_ arguments: String...) throws -> Result {
         let (process, out, err) = try launch(arguments)
         return collect(process, out, err)
     }
@@ -63,7 +63,7 @@ final class CLITests: XCTestCase {
         }.map(String.init) ?? "no closing line in: \(stdout)"
     }
 
-    private func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(result.status, 104, result.stderr, file: file, line: line)
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line: \(result.stderr)", file: file, line: line)
@@ -128,11 +128,14 @@ final class CLITests: XCTestCase {
     func testSIGTERMStopsTheRunWritesResultsAndExits105() throws {
         let server = try TargetServer()
         defer { server.shutdown() }
-        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "60s"])
+        // A failing threshold too: an interrupt (105) wins over it (99).
+        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "60s",
+                                               "--threshold", "http_req_duration: p(99)<1us"])
         Thread.sleep(forTimeInterval: 1.5)
         process.terminate()
         let result = collect(process, out, err)
         XCTAssertEqual(result.status, 105, result.stderr)
+        XCTAssertTrue(result.stdout.contains("✗ 'p(99)<1us'"), result.stdout)
         XCTAssertTrue(result.stdout.contains("█ TOTAL RESULTS"))
         // Every summary ends "… N interrupted iterations"; only an interrupted run's last line starts so.
         XCTAssertTrue(finalLine(result.stdout).hasPrefix("interrupted ("), result.stdout)
