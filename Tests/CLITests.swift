@@ -243,10 +243,12 @@ extension CLITests {
 
 extension CLITests {
     func testEveryRunWritesASelfContainedReportThatReportRebuilds() throws {
-        let server = try TargetServer()
+        // 2 ms answers: request times above 2 ms use the histograms' full range, the phases below it the small one.
+        let server = try TargetServer(options: TargetOptions(latency: .milliseconds(2)))
         defer { server.shutdown() }
-        let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q")
-        XCTAssertEqual(result.status, 0, result.stderr)
+        let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q",
+                                  "--threshold", "http_req_duration: p(95)<10s", "--threshold", "http_reqs: count<1")
+        XCTAssertEqual(result.status, 99, "one threshold fails, so the page shows a ✗ and a ✓: \(result.stderr)")
         let results = workDir.appendingPathComponent("results")
         let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
         for file in ["summary.json", "timeline.ndjson", "junit.xml", "report.html"] {
@@ -266,18 +268,18 @@ extension CLITests {
         XCTAssertEqual(try String(contentsOf: report, encoding: .utf8), html, "report rebuilds the same page")
         assertUsageError(try stampede("report", workDir.path), mentions: "no summary.json")
 
-        // The page renders in a real browser, offline.
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let browser = try XCTUnwrap(chromium, "scripts/test installs chromium")
+        try assertHistogramsDecodeWithTheReferenceDecoder(folder.appendingPathComponent("summary.json"))
+
+        // The page as a real browser parses and draws it, offline, each within a deadline.
+        let browser = try ReferenceTools.chromium()
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu"]
+        let dom = try ReferenceTools.run(browser, flags + ["--dump-dom", report.absoluteString], seconds: 60)
+        XCTAssertEqual(dom.status, 0, dom.stderr)
+        try assertReportShows(dom.stdout, folder: folder)
         let screenshot = workDir.appendingPathComponent("report.png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400",
-                             "--screenshot=\(screenshot.path)", report.absoluteString]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let shot = try ReferenceTools.run(browser, flags + ["--window-size=900,2400", "--screenshot=\(screenshot.path)", report.absoluteString],
+                                          seconds: 60)
+        XCTAssertEqual(shot.status, 0, shot.stderr)
         let png = try Data(contentsOf: screenshot)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG came out")
         XCTAssertGreaterThan(png.count, 30_000, "with the charts drawn, not a blank page")
