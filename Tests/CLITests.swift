@@ -254,8 +254,7 @@ extension CLITests {
         for file in ["summary.json", "timeline.ndjson", "junit.xml", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
         }
-        let timeline = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")
-        XCTAssertGreaterThanOrEqual(timeline.count, 2, "a line per second")
+        try assertTimelineAddsUpToTheSummary(folder, serverLatencyMs: 2)
         let report = folder.appendingPathComponent("report.html")
         let html = try String(contentsOf: report, encoding: .utf8)
         XCTAssertGreaterThanOrEqual(html.components(separatedBy: "<svg").count - 1, 4, "charts are inline SVG")
