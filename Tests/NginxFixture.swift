@@ -152,23 +152,22 @@ final class NginxFixture {
     }
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(said)")
+        let output = try ReferenceTools.run(tool, arguments, seconds: 30)
+        guard output.status == 0 else {
+            throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")) exited with \(output.status): \(output.stderr)")
         }
     }
 
+    /// A port no one listens on now (it may be taken again before it is used).
     static func freePort() -> Int {
+        let (fd, port) = boundSocket()
+        close(fd)
+        return port
+    }
+
+    /// A socket bound to a free loopback port, and the port.
+    static func boundSocket() -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -179,7 +178,7 @@ final class NginxFixture {
                 _ = getsockname(fd, $0, &length)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     static func accepts(_ port: Int) -> Bool {

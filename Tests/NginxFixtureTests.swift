@@ -33,20 +33,9 @@ final class NginxFixtureTests: XCTestCase {
 
     func testATakenPortIsReportedAsAddressInUse() throws {
         // Hold a listening socket, then ask nginx for its port: what the fixture retries on.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = NginxFixture.boundSocket()
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                XCTAssertEqual(bind(fd, $0, length), 0)
-                XCTAssertEqual(getsockname(fd, $0, &length), 0)
-            }
-        }
         XCTAssertEqual(listen(fd, 1), 0)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let config = """
             daemon off; pid \(directory.path)/nginx.pid; error_log \(directory.path)/error.log;
             events {} http { access_log off; server { listen 127.0.0.1:\(port); } }
