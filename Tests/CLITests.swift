@@ -11,7 +11,7 @@ final class CLITests: XCTestCase {
         let stderr: String
     }
 
-    private var workDir: URL!
+    var workDir: URL!
 
     override func setUpWithError() throws {
         workDir = FileManager.default.temporaryDirectory.appendingPathComponent("stampede-cli-\(UUID().uuidString)")
@@ -23,7 +23,7 @@ final class CLITests: XCTestCase {
     }
 
     /// The `stampede` binary built beside this test bundle.
-    private var binary: URL {
+    var binary: URL {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL] {
             let url = candidate.appendingPathComponent("stampede")
@@ -32,7 +32,7 @@ final class CLITests: XCTestCase {
         return dir.appendingPathComponent("stampede")
     }
 
-    private func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,19 +44,26 @@ final class CLITests: XCTestCase {
         return (process, out, err)
     }
 
-    private func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
+    func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    private func stampede(_ arguments: String...) throws -> Result {
+    func stampede(_ arguments: String...) throws -> Result {
         let (process, out, err) = try launch(arguments)
         return collect(process, out, err)
     }
 
-    private func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+    /// The summary's closing line, k6's "running (…)", "interrupted (…)" or "aborted by a threshold (…)".
+    func finalLine(_ stdout: String) -> String {
+        stdout.split(separator: "\n").last {
+            $0.range(of: #"^(running|interrupted|aborted by a threshold) \(\d\dm"#, options: .regularExpression) != nil
+        }.map(String.init) ?? "no closing line in: \(stdout)"
+    }
+
+    func assertUsageError(_ result: Result, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(result.status, 104, result.stderr, file: file, line: line)
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line: \(result.stderr)", file: file, line: line)
@@ -121,13 +128,17 @@ final class CLITests: XCTestCase {
     func testSIGTERMStopsTheRunWritesResultsAndExits105() throws {
         let server = try TargetServer()
         defer { server.shutdown() }
-        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "60s"])
+        // A failing threshold too: an interrupt (105) wins over it (99).
+        let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "60s",
+                                               "--threshold", "http_req_duration: p(99)<1us"])
         Thread.sleep(forTimeInterval: 1.5)
         process.terminate()
         let result = collect(process, out, err)
         XCTAssertEqual(result.status, 105, result.stderr)
+        XCTAssertTrue(result.stdout.contains("✗ 'p(99)<1us'"), result.stdout)
         XCTAssertTrue(result.stdout.contains("█ TOTAL RESULTS"))
-        XCTAssertTrue(result.stdout.contains("interrupted"))
+        // Every summary ends "… N interrupted iterations"; only an interrupted run's last line starts so.
+        XCTAssertTrue(finalLine(result.stdout).hasPrefix("interrupted ("), result.stdout)
         let folders = try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path)
         XCTAssertEqual(folders.count, 1, "the interrupted run still wrote its results")
         XCTAssertGreaterThan(server.stats.requests, 0)
@@ -232,17 +243,18 @@ extension CLITests {
 
 extension CLITests {
     func testEveryRunWritesASelfContainedReportThatReportRebuilds() throws {
-        let server = try TargetServer()
+        // 2 ms answers: request times above 2 ms use the histograms' full range, the phases below it the small one.
+        let server = try TargetServer(options: TargetOptions(latency: .milliseconds(2)))
         defer { server.shutdown() }
-        let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q")
-        XCTAssertEqual(result.status, 0, result.stderr)
+        let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q",
+                                  "--threshold", "http_req_duration: p(95)<10s", "--threshold", "http_reqs: count<1")
+        XCTAssertEqual(result.status, 99, "one threshold fails, so the page shows a ✗ and a ✓: \(result.stderr)")
         let results = workDir.appendingPathComponent("results")
         let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
         for file in ["summary.json", "timeline.ndjson", "junit.xml", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
         }
-        let timeline = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")
-        XCTAssertGreaterThanOrEqual(timeline.count, 2, "a line per second")
+        try assertTimelineAddsUpToTheSummary(folder, serverLatencyMs: 2)
         let report = folder.appendingPathComponent("report.html")
         let html = try String(contentsOf: report, encoding: .utf8)
         XCTAssertGreaterThanOrEqual(html.components(separatedBy: "<svg").count - 1, 4, "charts are inline SVG")
@@ -255,18 +267,18 @@ extension CLITests {
         XCTAssertEqual(try String(contentsOf: report, encoding: .utf8), html, "report rebuilds the same page")
         assertUsageError(try stampede("report", workDir.path), mentions: "no summary.json")
 
-        // The page renders in a real browser, offline.
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let browser = try XCTUnwrap(chromium, "scripts/test installs chromium")
+        try assertHistogramsDecodeWithTheReferenceDecoder(folder.appendingPathComponent("summary.json"))
+
+        // The page as a real browser parses and draws it, offline, each within a deadline.
+        let browser = try ReferenceTools.chromium()
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu"]
+        let dom = try ReferenceTools.run(browser, flags + ["--dump-dom", report.absoluteString], seconds: 60)
+        XCTAssertEqual(dom.status, 0, dom.stderr)
+        try assertReportShows(dom.stdout, folder: folder)
         let screenshot = workDir.appendingPathComponent("report.png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400",
-                             "--screenshot=\(screenshot.path)", report.absoluteString]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let shot = try ReferenceTools.run(browser, flags + ["--window-size=900,2400", "--screenshot=\(screenshot.path)", report.absoluteString],
+                                          seconds: 60)
+        XCTAssertEqual(shot.status, 0, shot.stderr)
         let png = try Data(contentsOf: screenshot)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG came out")
         XCTAssertGreaterThan(png.count, 30_000, "with the charts drawn, not a blank page")

@@ -19,16 +19,20 @@ final class ExecutorTests: XCTestCase {
     func testRampingVUsFollowsItsStages() throws {
         var peaks: [Int] = []
         let executor = Executor.rampingVUs(
-            startVUs: 0, stages: [Stage(.seconds(2), target: 20), Stage(.seconds(1), target: 20), Stage(.seconds(1), target: 0)],
+            startVUs: 0, stages: [Stage(.seconds(2), target: 20), Stage(.seconds(1), target: 20), Stage(.seconds(2), target: 0)],
             gracefulRampDown: .zero)
         let totals = try run(executor, onSecond: { _, metrics in peaks.append(Int(metrics[BuiltinMetrics.vus].value)) }) {
             Get("/health")
             Think(.milliseconds(20))
         }
-        XCTAssertGreaterThanOrEqual(peaks.count, 4)
+        XCTAssertGreaterThanOrEqual(peaks.count, 6)
         XCTAssertEqual(Double(peaks[0]), 10, accuracy: 1, "halfway up the first stage: \(peaks)")
         XCTAssertEqual(Double(peaks[1]), 20, accuracy: 1, "top of the ramp, within a VU: \(peaks)")
         XCTAssertEqual(peaks[2], 20, "holding: \(peaks)")
+        // Each second reports the most VUs busy in it: on the way down, its first moment's.
+        XCTAssertEqual(Double(peaks[3]), 20, accuracy: 1, "the ramp-down starts from 20: \(peaks)")
+        XCTAssertEqual(Double(peaks[4]), 10, accuracy: 1, "halfway down: \(peaks)")
+        XCTAssertLessThanOrEqual(peaks.last ?? 99, 1, "down to none at the end: \(peaks)")
         XCTAssertEqual(totals[BuiltinMetrics.vusMax].value, 20)
         XCTAssertGreaterThan(totals[BuiltinMetrics.iterations], 500)
     }

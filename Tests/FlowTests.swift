@@ -155,6 +155,7 @@ extension FlowTests {
         scenario.feeder = Feeder(.rows([["file": "a.txt", "expected": "alpha contents"], ["file": "b.txt", "expected": "beta contents"]]))
         let run = try LoadRun(plan: TestPlan(scenario), options: RunOptions(workers: 2, target: server.baseURL, baseDirectory: dir))
         let result = run.run().totals
+        XCTAssertEqual(Set(run.registry.checks.map(\.name)), ["file", "part header", "field"], "the loop below sees every check")
         for check in run.registry.checks {
             XCTAssertEqual(result.checkResults[check.slot].trues, 10, check.name)
         }
@@ -182,9 +183,10 @@ extension FlowTests {
         XCTAssertEqual(result.totals[BuiltinMetrics.httpReqs], 2 * 3 * 5)
         XCTAssertEqual(server.stats.requests, 30)
         XCTAssertEqual(checkResult("extracted in the batch", result)?.trues, 6)
-        // Four 100 ms requests at once and one after: about 200 ms an iteration, not 500.
-        let iteration = result.totals[BuiltinMetrics.iterationDuration].percentile(100) / 1000
-        XCTAssertLessThan(iteration, 350, "the batch's requests overlapped")
-        XCTAssertGreaterThanOrEqual(iteration, 200)
+        // Four 100 ms requests at once and one after: about 200 ms an iteration, 500 if the
+        // batch were sent one by one. The median of six, not the slowest one, with a margin.
+        let iterations = result.totals[BuiltinMetrics.iterationDuration]
+        XCTAssertLessThan(iterations.percentile(50) / 1000, 400, "the batch's requests overlapped")
+        XCTAssertGreaterThanOrEqual(iterations.percentile(0) / 1000, 200, "two 100 ms round trips one after the other")
     }
 }

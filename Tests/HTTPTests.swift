@@ -194,3 +194,20 @@ final class HTTPTests: XCTestCase {
         XCTAssertEqual(checkResult("status is 200", try run(scenario, http: http))?.trues, 3)
     }
 }
+
+extension HTTPTests {
+    /// nginx's access log numbers connections: a worker's 8 VUs sharing HTTP/1.1 connections
+    /// use at most `connectionsPerHost` of them, and more without the limit.
+    func testConnectionsPerHostBoundsTheConnections() throws {
+        var shared = HTTPOptions()
+        shared.connectionScope = .worker
+        shared.connectionsPerHost = 2
+        let scenario = Scenario("limited", executor: .sharedIterations(8, iterations: 80)) { Get(nginx.url("/")) }
+        XCTAssertEqual(try run(scenario, http: shared, workers: 1).totals[BuiltinMetrics.httpReqFailed].trues, 0)
+        let limited = Set(nginx.log().map(\.connection))
+        XCTAssertLessThanOrEqual(limited.count, 2, "8 VUs through at most 2 connections")
+        shared.connectionsPerHost = 0
+        _ = try run(scenario, http: shared, workers: 1)
+        XCTAssertGreaterThan(Set(nginx.log().map(\.connection)).subtracting(limited).count, 2, "the control: no limit, more connections")
+    }
+}

@@ -4,17 +4,18 @@ import XCTest
 /// nginx on free loopback ports, for tests of what the embedded target does not speak:
 /// TLS with a certificate made here, HTTP/2 over TLS and in cleartext, redirects, cookies,
 /// gzip. Its access log records each request's connection, protocol and bytes.
+/// A server that cannot start fails the test (never skips it), with the server's own error.
 final class NginxFixture {
     let directory: URL
-    let tlsPort: Int
-    let plainPort: Int
-    let h2cPort: Int
+    private(set) var tlsPort = 0
+    private(set) var plainPort = 0
+    private(set) var h2cPort = 0
     /// A TLS port that asks for a client certificate and accepts only `clientCertificate`.
-    let mutualTLSPort: Int
+    private(set) var mutualTLSPort = 0
     let certificate: URL
     let clientCertificate: URL
     let clientKey: URL
-    private let process = Process()
+    private var process = Process()
 
     /// A text nginx sends gzip-compressed.
     static let text = String(repeating: "stampede measures what users see. ", count: 100)
@@ -34,8 +35,32 @@ final class NginxFixture {
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-keyout", clientKey.path, "-out", clientCertificate.path, "-subj", "/CN=stampede-client",
         ])
-        (tlsPort, plainPort, h2cPort, mutualTLSPort) = (Self.freePort(), Self.freePort(), Self.freePort(), Self.freePort())
-        let config = """
+        // A free port is released before nginx binds it, so another process can take it
+        // first: nginx then says "Address already in use", and the fixture starts again on
+        // new ports. Any other failure fails the test with nginx's own words.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let ports = (Self.freePort(), Self.freePort(), Self.freePort(), Self.freePort())
+            (tlsPort, plainPort, h2cPort, mutualTLSPort) = ports
+            let failure: String
+            do {
+                try Self.start(process, directory: directory, config: Self.config(directory, certificate, clientCertificate, ports),
+                               ports: [ports.0, ports.1, ports.2, ports.3])
+                return
+            } catch let error as FixtureError {
+                failure = error.message
+            }
+            guard failure.contains("Address already in use"), attempt < 4 else {
+                throw FixtureError(message: "nginx did not start (attempt \(attempt)): \(failure)")
+            }
+            process = Process()
+        }
+    }
+
+    static func config(_ directory: URL, _ certificate: URL, _ clientCertificate: URL, _ ports: (Int, Int, Int, Int)) -> String {
+        let (tlsPort, plainPort, h2cPort, mutualTLSPort) = ports
+        return """
             daemon off; worker_processes 1; pid \(directory.path)/nginx.pid; error_log \(directory.path)/error.log;
             events { worker_connections 1024; }
             http {
@@ -68,14 +93,41 @@ final class NginxFixture {
               }
             }
             """
+    }
+
+    /// Starts nginx on `ports` (its config's pid file must be DIRECTORY/nginx.pid) and waits
+    /// until it listens; throws nginx's standard error and error.log when it exits or does
+    /// not listen within 5 s.
+    static func start(_ process: Process, directory: URL, config: String, ports: [Int]) throws {
         let configFile = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        let stderrFile = directory.appendingPathComponent("nginx.stderr")
+        guard FileManager.default.createFile(atPath: stderrFile.path, contents: nil) else {
+            throw FixtureError(message: "cannot create \(stderrFile.path)")
+        }
+        for stale in ["error.log", "nginx.pid"] { try? FileManager.default.removeItem(at: directory.appendingPathComponent(stale)) }
+        let nginx = "/usr/sbin/nginx"
+        guard FileManager.default.isExecutableFile(atPath: nginx) else {
+            throw FixtureError(message: "\(nginx) is not installed (scripts/test installs it)")
+        }
+        process.executableURL = URL(fileURLWithPath: nginx)
         process.arguments = ["-c", configFile.path, "-p", directory.path]
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
-        for _ in 0..<100 where !Self.accepts(plainPort) { Thread.sleep(forTimeInterval: 0.05) }
-        guard Self.accepts(plainPort) else { throw XCTSkip("nginx did not start") }
+        // nginx writes its pid file once every port is bound: before that, a port that
+        // accepts may be someone else's.
+        let pidFile = directory.appendingPathComponent("nginx.pid").path
+        let ready = { FileManager.default.fileExists(atPath: pidFile) && ports.allSatisfy(accepts) }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && process.isRunning && !ready() { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning && ready() { return }
+        let wasRunning = process.isRunning
+        if wasRunning { process.terminate() }
+        process.waitUntilExit()
+        let said = [stderrFile, directory.appendingPathComponent("error.log")]
+            .compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        throw FixtureError(message: (wasRunning ? "not listening on \(ports) after 5 s" : "exited with \(process.terminationStatus)")
+            + "; nginx said: " + (said.isEmpty ? "nothing" : said))
     }
 
     func url(_ path: String, tls: Bool = false, port: Int? = nil) -> String {
@@ -100,19 +152,22 @@ final class NginxFixture {
     }
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw XCTSkip("\(tool) failed") }
+        let output = try ReferenceTools.run(tool, arguments, seconds: 30)
+        guard output.status == 0 else {
+            throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")) exited with \(output.status): \(output.stderr)")
+        }
     }
 
-    private static func freePort() -> Int {
+    /// A port no one listens on now (it may be taken again before it is used).
+    static func freePort() -> Int {
+        let (fd, port) = boundSocket()
+        close(fd)
+        return port
+    }
+
+    /// A socket bound to a free loopback port, and the port.
+    static func boundSocket() -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -123,10 +178,10 @@ final class NginxFixture {
                 _ = getsockname(fd, $0, &length)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    private static func accepts(_ port: Int) -> Bool {
+    static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -137,4 +192,10 @@ final class NginxFixture {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
+}
+
+/// A test server that could not start: thrown from setUp, it fails the test with this text.
+struct FixtureError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -15,7 +15,7 @@ struct RunCommand: ParsableCommand {
             --iterations replace the scenario's executor, as in k6. Results go to \
             results/<scenario>-<UTC time>/summary.json. Exit codes: 0 passed, \
             99 a threshold failed, 104 invalid configuration, 105 interrupted, \
-            108 stopped by an abortOnFail threshold.
+            107 results not written, 108 stopped by an abortOnFail threshold.
             """
     )
 

