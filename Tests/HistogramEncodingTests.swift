@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Histogram
 import StampedeMetrics
@@ -7,8 +6,8 @@ import XCTest
 
 /// HdrHistogram's compressed V2 encoding, decoded here as the reference implementations do.
 final class HistogramEncodingTests: XCTestCase {
-    private func readBigEndian<T: FixedWidthInteger>(_ data: Data, _ offset: Int, as: T.Type) -> T {
-        data.subdata(in: offset..<offset + MemoryLayout<T>.size).reduce(T.zero) { $0 << 8 | T($1) }
+    private func readBigEndian<T: FixedWidthInteger>(_ data: Data, _ offset: Int, as type: T.Type) -> T {
+        HDRDecoding.readBigEndian(data, offset, as: type)
     }
 
     func testEncodedCountsDecodeToTheSameDistribution() throws {
@@ -26,37 +25,15 @@ final class HistogramEncodingTests: XCTestCase {
         XCTAssertEqual(readBigEndian(data, 24, as: UInt64.self), Trend.highestTrackableValue)
         XCTAssertEqual(data.count, 40 + payloadLength)
 
-        let counts = Self.payloadCounts(data)
+        let counts = HDRDecoding.payloadCounts(data)
         XCTAssertEqual(counts.values.reduce(0, +), 8)
         XCTAssertEqual(counts.values.sorted(), [1, 1, 1, 2, 3])
     }
 
-    /// The counts of a decompressed V2 payload by bucket index: the ZigZag LEB128 words,
-    /// negative ones a run of empty buckets.
-    static func payloadCounts(_ data: Data) -> [Int: Int64] {
-        var index = 0, position = 40, counts: [Int: Int64] = [:]
-        while position < data.count {
-            var raw: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                let byte = UInt64(data[position]); position += 1
-                if shift == 56 { raw |= byte << 56; break }
-                raw |= (byte & 0x7f) << shift
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            let value = Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
-            if value < 0 { index += Int(-value) } else { if value > 0 { counts[index] = value }; index += 1 }
-        }
-        return counts
-    }
-
-    /// Decompresses an encoded histogram to its V2 payload.
     private func inflate(_ encoded: Data) -> Data {
-        var plain = [UInt8](repeating: 0, count: 1 << 22)
-        var plainLength = uLong(plain.count)
-        let deflated = [UInt8](encoded.dropFirst(8))
-        XCTAssertEqual(uncompress(&plain, &plainLength, deflated, uLong(deflated.count)), Z_OK)
-        return Data(plain.prefix(Int(plainLength)))
+        let data = HDRDecoding.inflate(encoded)
+        XCTAssertNotNil(data, "inflates")
+        return data ?? Data()
     }
 
     /// Random values over the whole 1 µs – 1 h range, seeded: each bucket index of the
@@ -74,15 +51,9 @@ final class HistogramEncodingTests: XCTestCase {
             let shift = max(0, significant - 11)
             expected[(value >> shift) << shift, default: 0] += 1
         }
-        let decoded = Self.payloadCounts(inflate(HistogramEncoding.compressed(trend.histogram)))
+        let decoded = HDRDecoding.payloadCounts(inflate(HistogramEncoding.compressed(trend.histogram)))
         var byValue: [UInt64: Int64] = [:]
-        let halfCountMagnitude = 10, halfCount = 1 << halfCountMagnitude
-        for (index, count) in decoded {
-            var bucket = (index >> halfCountMagnitude) - 1
-            var subBucket = (index & (halfCount - 1)) + halfCount
-            if bucket < 0 { subBucket -= halfCount; bucket = 0 }
-            byValue[UInt64(subBucket) << bucket, default: 0] += count
-        }
+        for (index, count) in decoded { byValue[HDRDecoding.valueAt(index: index), default: 0] += count }
         XCTAssertEqual(byValue.values.reduce(0, +), 5_000, generator.replay)
         XCTAssertEqual(byValue, expected, generator.replay)
     }
