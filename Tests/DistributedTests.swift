@@ -214,6 +214,79 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(target.stats.requests, 10)
     }
 
+    func testSetupRunsOnceItsVariablesReachEveryWorkerAndTheFilesTravel() throws {
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        try """
+            setup:
+              - post: /customers
+                json: {name: Setup, email: setup@example.com}
+                extract:
+                  customerId: {json: id}
+            teardown:
+              - get: /customers/{{customerId}}
+            scenarios:
+              lookup:
+                executor: shared-iterations
+                vus: 3
+                iterations: 30
+                feeder: {file: data/products.csv}
+                flow:
+                  - get: /customers/{{customerId}}
+                    checks: [{status: 200}]
+                  - get: /products/{{productId}}
+                    checks: [{status: 200}]
+            """.write(to: workDir.appendingPathComponent("plan.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: workDir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try "productId\np-001\np-002\n".write(to: workDir.appendingPathComponent("data/products.csv"), atomically: true, encoding: .utf8)
+
+        let (coordinator, address) = try coordinator(["plan.yaml", "--target", target.baseURL], workers: 3)
+        // The workers run elsewhere: the plan and its feeder reach them through the coordinator.
+        let elsewhere = workDir.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let workers = try (0..<3).map { _ in
+            try StampedeProcess(["worker", "--coordinator", address, "--workers", "1", "--connect-timeout", "10s"], in: elsewhere)
+        }
+        processes += workers
+        XCTAssertEqual(coordinator.exitStatus(within: 60), 0, coordinator.stderr + coordinator.stdout)
+        for worker in workers { XCTAssertEqual(worker.exitStatus(within: 10), 0, worker.stderr) }
+        let summary = try summary()
+        XCTAssertEqual(metric(summary, "checks", "passes"), 60, "every VU on every worker had setup's customer id and the feeder's rows")
+        XCTAssertEqual(metric(summary, "checks", "fails"), 0)
+        XCTAssertEqual(target.stats.requests, 62, "setup once, 60 load requests, teardown once")
+        XCTAssertEqual(metric(summary, "http_reqs", "count"), 62)
+    }
+
+    func testAWorkerJoiningAFullTestIsRefusedAndTheTestGoesOn() throws {
+        let (target, coordinator, _) = try runningTest(workers: 2)
+        defer { target.shutdown() }
+        let late = try worker(coordinator.waitForError(#"on (\S+)"#) ?? "")
+        XCTAssertEqual(late.exitStatus(within: 10), 104, late.stderr)
+        XCTAssertTrue(late.stderr.contains("all its 2 workers"), late.stderr)
+        XCTAssertTrue(coordinator.process.isRunning, "the coordinator keeps running")
+        coordinator.signal(SIGINT)
+        XCTAssertEqual(coordinator.exitStatus(within: 10), 105, coordinator.stderr)
+    }
+
+    func testMutualTLSLetsOnlyWorkersWithTheCAsCertificateIn() throws {
+        let pki = try TestPKI(in: workDir)
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        let (coordinator, address) = try coordinator(
+            ["--url", target.baseURL + "/health", "--iterations", "10", "--tls-cert", pki.server.cert, "--tls-key", pki.server.key,
+             "--tls-ca", pki.ca], workers: 1)
+        let plaintext = try worker(address, ["--connect-timeout", "2s"])
+        XCTAssertEqual(plaintext.exitStatus(within: 15), 104, plaintext.stderr)
+        XCTAssertTrue(plaintext.stderr.contains("cannot reach the coordinator"), plaintext.stderr)
+        let noClientCertificate = try worker(address, ["--connect-timeout", "2s", "--tls-ca", pki.ca])
+        XCTAssertEqual(noClientCertificate.exitStatus(within: 15), 104, noClientCertificate.stderr)
+
+        let trusted = try worker(address, ["--tls-ca", pki.ca, "--tls-cert", pki.client.cert, "--tls-key", pki.client.key])
+        XCTAssertEqual(coordinator.exitStatus(within: 30), 0, coordinator.stderr)
+        XCTAssertEqual(trusted.exitStatus(within: 5), 0, trusted.stderr)
+        XCTAssertEqual(target.stats.requests, 10)
+    }
+
     func testAListenAddressOthersCanReachNeedsAToken() throws {
         let result = try start(["coordinator", "smoke", "--workers", "1", "--listen", "0.0.0.0:0"])
         XCTAssertEqual(result.exitStatus(within: 10), 104)
@@ -250,5 +323,32 @@ final class DistributedTests: XCTestCase {
         let garbage = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n\u{0}\u{1}\u{2}not a preface at all".utf8)
         _ = write(socket, garbage, garbage.count)
         Thread.sleep(forTimeInterval: 0.3)
+    }
+}
+
+/// A certificate authority made with openssl for one test, and a server certificate (for
+/// 127.0.0.1 and localhost) and a client certificate that it signed.
+struct TestPKI {
+    let ca: String
+    let server: (cert: String, key: String)
+    let client: (cert: String, key: String)
+
+    init(in directory: URL) throws {
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        func openssl(_ arguments: [String]) throws {
+            let result = try ReferenceTools.run("/usr/bin/openssl", arguments, seconds: 30)
+            guard result.status == 0 else { throw ReferenceTools.Failure(description: "openssl \(arguments.first ?? ""): \(result.stderr)") }
+        }
+        let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try openssl(["req", "-x509"] + curve + ["-days", "1", "-keyout", path("ca-key.pem"), "-out", path("ca.pem"), "-subj", "/CN=stampede-test-ca"])
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
+        for name in ["server", "client"] {
+            try openssl(["req"] + curve + ["-keyout", path("\(name)-key.pem"), "-out", path("\(name).csr"), "-subj", "/CN=stampede-\(name)"])
+            try openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"),
+                         "-CAcreateserial", "-days", "1", "-out", path("\(name).pem"), "-extfile", path("san.ext")])
+        }
+        ca = path("ca.pem")
+        server = (path("server.pem"), path("server-key.pem"))
+        client = (path("client.pem"), path("client-key.pem"))
     }
 }

@@ -89,7 +89,7 @@ struct CoordinatorCommand: ParsableCommand {
         do {
             try coordinator.gather()
         } catch {
-            throw UsageFailure(message: error.message, status: .workerLost)
+            throw UsageFailure(message: error.message, status: error.isLoss ? .workerLost : .invalidConfiguration)
         }
         coordinator.onAbort { run.stop() }
         let session = RunSession(plan: plan, registry: run.registry, output: output, banner: [

@@ -18,7 +18,13 @@ public enum WorkerLossPolicy: String, Sendable, CaseIterable {
 /// A distributed run that cannot go on, in one line.
 public struct CoordinatorError: Error, Sendable {
     public let message: String
-    init(_ message: String) { self.message = message }
+    /// True when workers went missing (lost, or never joined); false when the test itself
+    /// cannot run (a worker cannot load it, the address cannot be bound).
+    public let isLoss: Bool
+    init(_ message: String, isLoss: Bool = false) {
+        self.message = message
+        self.isLoss = isLoss
+    }
 }
 
 /// The coordinator of a distributed run: it listens for workers, ships them the test and
@@ -155,12 +161,13 @@ public final class Coordinator {
     /// What `gather` waits for: `done` on the roster, or a failure, or the deadline.
     private func wait(until deadline: ContinuousClock.Instant, _ what: String, done: ([Roster.Member]) -> Bool) throws(CoordinatorError) {
         while true {
-            if let failure = roster.failure { throw CoordinatorError(failure) }
+            if let failure = roster.failure { throw CoordinatorError(failure.message, isLoss: failure.isLoss) }
             let members = roster.members
             if done(members) { return }
             guard ContinuousClock.now < deadline else {
                 roster.close()
-                throw CoordinatorError("timed out after \(settings.joinTimeout.humanReadable) waiting for \(what) (\(members.count) joined)")
+                throw CoordinatorError(
+                    "timed out after \(settings.joinTimeout.humanReadable) waiting for \(what) (\(members.count) joined)", isLoss: true)
             }
             _ = roster.changed.wait(timeout: .now() + .milliseconds(200))
         }

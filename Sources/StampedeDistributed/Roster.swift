@@ -29,7 +29,7 @@ final class Roster: Sendable {
         var members: [Member] = []
         var accepting = true
         /// The first problem that stops the test before its load, in one line.
-        var failure: String?
+        var failure: (message: String, isLoss: Bool)?
         var aggregator: IntervalAggregator?
         var finished: DispatchSemaphore?
     }
@@ -58,12 +58,15 @@ final class Roster: Sendable {
                 return .failure(Refused(state.members.count >= expected
                     ? "the test has all its \(expected) workers already" : "the test has started; a worker cannot join it now"))
             }
-            state.members.append(Member(name: name, peer: peer, tags: tags, capacity: capacity, outbox: outbox, totals: MetricSet(registry: registry)))
+            // Workers on one host share its name: number the later ones, so reports tell them apart.
+            let taken = state.members.filter { $0.name == name || $0.name.hasPrefix(name + "#") }.count
+            let unique = taken == 0 ? name : "\(name)#\(taken + 1)"
+            state.members.append(Member(name: unique, peer: peer, tags: tags, capacity: capacity, outbox: outbox, totals: MetricSet(registry: registry)))
             if state.members.count == expected { state.accepting = false }
             return .success(state.members.count - 1)
         }
         if case .success(let index) = result {
-            log("worker \(name) joined from \(peer)\(Self.describe(tags)) (\(index + 1) of \(expected))")
+            log("worker \(members[index].name) joined from \(peer)\(Self.describe(tags)) (\(index + 1) of \(expected))")
             changed.signal()
         }
         return result
@@ -75,7 +78,7 @@ final class Roster: Sendable {
     }
 
     var members: [Member] { state.withLock { $0.members } }
-    var failure: String? { state.withLock { $0.failure } }
+    var failure: (message: String, isLoss: Bool)? { state.withLock { $0.failure } }
 
     func send(_ message: CoordinatorMessage, to index: Int) {
         _ = state.withLock { $0.members[index] }.outbox.yield(message)
@@ -161,7 +164,7 @@ final class Roster: Sendable {
     /// A worker that cannot run the test fails the whole test before its load.
     private func fail(_ index: Int, _ reason: String) {
         let name = state.withLock { state in
-            if state.failure == nil { state.failure = "worker \(state.members[index].name): \(reason)" }
+            if state.failure == nil { state.failure = ("worker \(state.members[index].name): \(reason)", false) }
             return state.members[index].name
         }
         log("worker \(name): \(reason)")
@@ -175,7 +178,7 @@ final class Roster: Sendable {
             state.members[index].phase = phase
             state.members[index].lossReason = reason
             if phase == .lost, member.phase != .running, state.failure == nil {
-                state.failure = "worker \(member.name) was lost before the load started: \(reason ?? "")"
+                state.failure = ("worker \(member.name) was lost before the load started: \(reason ?? "")", true)
             }
             return (state.members[index], state.aggregator, state.finished, member.phase == .running)
         }

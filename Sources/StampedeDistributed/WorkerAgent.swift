@@ -99,7 +99,10 @@ public final class WorkerAgent: Sendable {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let target: any ResolvableTarget = host.contains(":") ? .ipv6(host: host, port: port) : .dns(host: host, port: port)
+                    // An address is dialled as one: TLS takes no IP address as a server name (SNI).
+                    var ipv4 = in_addr()
+                    let target: any ResolvableTarget = host.contains(":") ? .ipv6(host: host, port: port)
+                        : inet_pton(AF_INET, host, &ipv4) == 1 ? .ipv4(host: host, port: port) : .dns(host: host, port: port)
                     try await withGRPCClient(transport: .http2NIOPosix(target: target, transportSecurity: self.settings.security.client)) { client in
                         let coordination = Stampede_Distributed_V1_Coordination.Client(wrapping: client)
                         var options = CallOptions.defaults
