@@ -24,8 +24,9 @@ final class StampedeProcess: @unchecked Sendable {
         return dir.appendingPathComponent("stampede")
     }
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        process.executableURL = Self.binary
+    /// Starts `stampede` (or `executable`, e.g. `ip netns exec … stampede`) with `arguments`.
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:], executable: String? = nil) throws {
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -54,9 +55,19 @@ final class StampedeProcess: @unchecked Sendable {
     /// first capture group, or the whole match. Fails the test on timeout or early exit.
     @discardableResult
     func waitForError(_ pattern: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> String? {
+        waitFor(pattern, in: { self.stderr }, timeout: timeout, file: file, line: line)
+    }
+
+    /// The same on standard output.
+    @discardableResult
+    func waitForOutput(_ pattern: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> String? {
+        waitFor(pattern, in: { self.stdout }, timeout: timeout, file: file, line: line)
+    }
+
+    private func waitFor(_ pattern: String, in stream: () -> String, timeout: TimeInterval, file: StaticString, line: UInt) -> String? {
         let regex = try! NSRegularExpression(pattern: pattern)
         func find() -> String? {
-            let text = stderr
+            let text = stream()
             guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
             let range = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
             return Range(range, in: text).map { String(text[$0]) }

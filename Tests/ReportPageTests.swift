@@ -17,7 +17,9 @@ enum ReportPage {
     static func milliseconds(_ text: String) -> (value: Double, slack: Double)? {
         for (unit, scale) in [("ns", 1e-6), ("µs", 1e-3), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(unit) {
             guard let number = Double(text.dropLast(unit.count)) else { return nil }
-            return (number * scale, unit == "ns" ? 0.5e-6 : 0.005 * scale + 1e-9)
+            // Half the last printed digit, plus half a nanosecond: times are rounded to whole
+            // nanoseconds before they are printed with two decimals.
+            return (number * scale, unit == "ns" ? 0.5e-6 : 0.005 * scale + 0.5e-6)
         }
         return nil
     }
