@@ -41,6 +41,8 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
         var stage = Stage.awaitingHello
         do {
             for try await message in messages {
+                // A heartbeat may come before the handshake is through: it only says "alive".
+                if case .heartbeat? = message.kind, !stage.isMember { continue }
                 switch stage {
                 case .awaitingHello:
                     stage = try challenge(message, outbox: outbox)
@@ -71,6 +73,10 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
         case awaitingHello
         case awaitingProof(Stampede_Distributed_V1_Hello, nonce: Data)
         case member(Int)
+
+        var isMember: Bool {
+            if case .member = self { true } else { false }
+        }
     }
 
     /// Checks the Hello and answers with a Challenge.

@@ -105,7 +105,7 @@ final class WorkerSession: Sendable {
         while true {
             try await Task.sleep(for: .milliseconds(500))
             beat += 1
-            if beat % 2 == 0 { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
+            if beat % 2 == 0, wasAnswered { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
             let silence = state.withLock { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
             if silence > settings.silenceLimit {
                 stopLoad(waiting: false)
