@@ -287,6 +287,33 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(target.stats.requests, 10)
     }
 
+    func testCtrlCWhileWaitingForWorkersEndsTheTestForThoseThatJoined() throws {
+        let (coordinator, address) = try coordinator(["smoke"], workers: 2)
+        let joined = try worker(address)
+        coordinator.waitForError("joined.*\\(1 of 2\\)")
+        coordinator.signal(SIGINT)
+        XCTAssertEqual(coordinator.exitStatus(within: 10), 105, coordinator.stderr)
+        XCTAssertTrue(coordinator.stderr.contains("interrupted while waiting for workers"), coordinator.stderr)
+        XCTAssertEqual(joined.exitStatus(within: 10), 105, joined.stderr)
+        XCTAssertTrue(joined.stderr.contains("ended the test before the start: interrupted while waiting for workers"), joined.stderr)
+    }
+
+    func testAWorkerInterruptedMidRunIsALostWorker() throws {
+        let (target, coordinator, workers) = try runningTest(workers: 2)
+        defer { target.shutdown() }
+        workers[0].signal(SIGTERM)
+        XCTAssertEqual(workers[0].exitStatus(within: 5), 105, workers[0].stderr)
+        XCTAssertEqual(coordinator.exitStatus(within: 10), 103, coordinator.stderr)
+        XCTAssertTrue(coordinator.stderr.contains("worker w0"), coordinator.stderr)
+    }
+
+    func testABusyPortIsNamedAsSuch() throws {
+        let (_, address) = try coordinator(["smoke"], workers: 1)
+        let second = try start(["coordinator", "smoke", "--workers", "1", "--listen", address])
+        XCTAssertEqual(second.exitStatus(within: 10), 104)
+        XCTAssertTrue(second.stderr.contains("Address already in use"), second.stderr)
+    }
+
     func testAListenAddressOthersCanReachNeedsAToken() throws {
         let result = try start(["coordinator", "smoke", "--workers", "1", "--listen", "0.0.0.0:0"])
         XCTAssertEqual(result.exitStatus(within: 10), 104)

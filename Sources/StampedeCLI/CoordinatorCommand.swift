@@ -87,9 +87,16 @@ struct CoordinatorCommand: ParsableCommand {
         defer { coordinator.finish() }
         Self.log("waiting for \(workers) worker\(workers == 1 ? "" : "s") on \(coordinator.address)")
         do {
+            SignalTrap.onSignal { coordinator.interrupt() }
             try coordinator.gather()
         } catch {
-            throw UsageFailure(message: error.message, status: error.isLoss ? .workerLost : .invalidConfiguration)
+            coordinator.finish(reason: error.message)
+            let status: ExitStatus = switch error.cause {
+            case .configuration: .invalidConfiguration
+            case .loss: .workerLost
+            case .interrupted: .abortedFromOutside
+            }
+            throw UsageFailure(message: error.message, status: status)
         }
         coordinator.onAbort { run.stop() }
         let session = RunSession(plan: plan, registry: run.registry, output: output, banner: [

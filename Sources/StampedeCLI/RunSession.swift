@@ -36,13 +36,12 @@ struct RunSession {
             url: folder.url.appendingPathComponent("timeline.ndjson"), registry: registry, scenarios: plan.scenarios.map(\.name))
         let exporter = try startPrometheus()
         defer { exporter?.shutdown() }
-        let signals = SignalTrap(handler: stop)
+        SignalTrap.onSignal(stop)
         let result = try execute { second, metrics in
             progress.second(second, metrics)
             timeline?.append(second: second, metrics)
             exporter?.record(second: metrics)
         }
-        withExtendedLifetime(signals) {}
         progress.finish()
 
         let outcome = result.outcome

@@ -2,32 +2,39 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Turns SIGINT and SIGTERM into a call of `handler` on a background queue instead of
-/// killing the process, so a stopped run still reports what it measured. A second signal
+/// Turns SIGINT and SIGTERM into a call of the current handler on a background queue instead
+/// of killing the process, so a stopped run still reports what it measured. A second signal
 /// while the first is handled ends the process at once with exit code 105.
-final class SignalTrap {
-    private let sources: [any DispatchSourceSignal]
+///
+/// The signals are taken over once per process and the handler is swapped as the command
+/// moves on (waiting for workers, then the run): a second set of dispatch sources for the
+/// same signal would leave it ignored.
+enum SignalTrap {
+    private static let handler = Mutex<(@Sendable () -> Void)?>(nil)
+    private static let received = Mutex(0)
 
-    init(handler: @escaping @Sendable () -> Void) {
+    // Made once and never changed: only kept alive.
+    nonisolated(unsafe) private static let sources: [any DispatchSourceSignal] = {
         let queue = DispatchQueue(label: "stampede.signals")
-        let count = Mutex(0)
-        sources = [SIGINT, SIGTERM].map { number in
+        return [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                let seen = count.withLock { value in
-                    value += 1
-                    return value
+                let seen = received.withLock { count in
+                    count += 1
+                    return count
                 }
                 if seen > 1 { exit(ExitStatus.abortedFromOutside.rawValue) }
-                handler()
+                handler.withLock { $0 }?()
             }
             source.resume()
             return source
         }
-    }
+    }()
 
-    deinit {
-        for source in sources { source.cancel() }
+    /// From now on a signal calls `action`.
+    static func onSignal(_ action: @escaping @Sendable () -> Void) {
+        handler.withLock { $0 = action }
+        _ = sources
     }
 }

@@ -58,8 +58,7 @@ struct TargetCommand: ParsableCommand {
         print("stampede target: business-support API on \(server.baseURL) (latency \(latency.humanReadable), error rate \(errorRate))")
         // Scripts read this line to learn the port: do not leave it in a pipe's buffer.
         fflush(nil)
-        let signals = SignalTrap { server.shutdown() }
+        SignalTrap.onSignal { server.shutdown() }
         try server.waitUntilClosed()
-        withExtendedLifetime(signals) {}
     }
 }

@@ -15,7 +15,8 @@ struct WorkerCommand: ParsableCommand {
             token, receives the test and its share of it, and runs that share on its threads \
             from the common start. Stops its load within 5 s when the coordinator dies or \
             goes silent. Exit codes: 0 after a test it took part in, 103 coordinator lost, \
-            104 refused or cannot load the test.
+            104 refused or cannot load the test, 105 interrupted or the test ended before \
+            its start.
             """
     )
 
@@ -61,9 +62,15 @@ struct WorkerCommand: ParsableCommand {
             security: security.security, connectTimeout: connectTimeout, stampedeVersion: StampedeVersion.current),
             loader: { json, folder, segment in try Self.load(json, folder: folder, segment: segment, threads: threads) },
             log: Self.log)
-        switch agent.run() {
+        SignalTrap.onSignal { agent.interrupt() }
+        let ending = agent.run()
+        switch ending {
         case .completed:
             Self.log("test done")
+        case .stopped(let reason):
+            throw UsageFailure(message: "the coordinator ended the test before the start: \(reason)", status: .abortedFromOutside)
+        case .interrupted:
+            throw UsageFailure(message: "interrupted; left the test", status: .abortedFromOutside)
         case .refused(let reason):
             throw UsageFailure(message: "refused: \(reason)")
         case .coordinatorLost(let reason):

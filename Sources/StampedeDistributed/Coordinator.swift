@@ -17,13 +17,21 @@ public enum WorkerLossPolicy: String, Sendable, CaseIterable {
 
 /// A distributed run that cannot go on, in one line.
 public struct CoordinatorError: Error, Sendable {
+    public enum Cause: Sendable {
+        /// The test cannot run: a worker cannot load it, the address cannot be bound.
+        case configuration
+        /// Workers went missing: lost, or not all joined in time.
+        case loss
+        /// Stopped from outside (Ctrl+C) before the load.
+        case interrupted
+    }
+
     public let message: String
-    /// True when workers went missing (lost, or never joined); false when the test itself
-    /// cannot run (a worker cannot load it, the address cannot be bound).
-    public let isLoss: Bool
-    init(_ message: String, isLoss: Bool = false) {
+    public let cause: Cause
+
+    init(_ message: String, cause: Cause = .configuration) {
         self.message = message
-        self.isLoss = isLoss
+        self.cause = cause
     }
 }
 
@@ -37,7 +45,9 @@ public struct CoordinatorError: Error, Sendable {
 /// let outcome = run.run(load: coordinator.load) { second, merged in … }
 /// coordinator.finish()                               // streams closed, server down
 /// ```
-public final class Coordinator {
+// Unchecked: its state is the roster's and `losses`' (each under a lock); the timer source is
+// made in init and only cancelled by `finish`.
+public final class Coordinator: @unchecked Sendable {
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
@@ -72,10 +82,12 @@ public final class Coordinator {
     private let watchdog: DispatchSourceTimer
     private let losses = Losses()
 
-    /// Lost workers' lines, and what to call to stop the run when the policy aborts.
+    /// Lost workers' lines, what to call to stop the run when the policy aborts, and whether
+    /// `finish` ran.
     private final class Losses: Sendable {
         let lines = Mutex<[String]>([])
         let stopRun = Mutex<(@Sendable () -> Void)?>(nil)
+        let finished = Mutex(false)
     }
 
     /// Starts listening; `log` gets one line per event worth a user's attention.
@@ -88,10 +100,9 @@ public final class Coordinator {
             if policy == .abort { losses.stopRun.withLock { $0 }?() }
         }
         load = RemoteLoad(roster: roster)
-        let address: GRPCNIOTransportCore.SocketAddress = settings.host.contains(":")
-            ? .ipv6(host: settings.host, port: settings.port) : .ipv4(host: settings.host, port: settings.port)
+        let socket = try Self.listeningSocket(host: settings.host, port: settings.port)
         let transport = HTTP2ServerTransport.Posix(
-            address: address, transportSecurity: settings.security.server,
+            listeningSocketDescriptor: Int(socket), transportSecurity: settings.security.server,
             config: .defaults { $0.rpc.maxRequestPayloadSize = 4 << 20 })
         let service = CoordinatorService(roster: roster, security: settings.security, stampedeVersion: settings.stampedeVersion, log: log)
         let server = GRPCServer(transport: transport, services: [service])
@@ -132,6 +143,30 @@ public final class Coordinator {
         watchdog.resume()
     }
 
+    /// Binds and listens here rather than in gRPC, so a busy port or a foreign address says
+    /// so in the system's words ("Address already in use").
+    private static func listeningSocket(host: String, port: Int) throws(CoordinatorError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &found)
+        guard status == 0, let info = found else {
+            throw CoordinatorError("cannot listen on \(host):\(port): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(found) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        var yes: Int32 = 1
+        guard fd >= 0, setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size)) == 0,
+              bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, listen(fd, 1024) == 0
+        else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw CoordinatorError("cannot listen on \(host):\(port): \(reason)")
+        }
+        return fd
+    }
+
     /// Waits until every worker has joined, assigns each its segment and the test, and waits
     /// until every one is ready to start. Throws the first reason the test cannot start.
     public func gather() throws(CoordinatorError) {
@@ -161,16 +196,22 @@ public final class Coordinator {
     /// What `gather` waits for: `done` on the roster, or a failure, or the deadline.
     private func wait(until deadline: ContinuousClock.Instant, _ what: String, done: ([Roster.Member]) -> Bool) throws(CoordinatorError) {
         while true {
-            if let failure = roster.failure { throw CoordinatorError(failure.message, isLoss: failure.isLoss) }
+            if let failure = roster.failure { throw CoordinatorError(failure.message, cause: failure.cause) }
             let members = roster.members
             if done(members) { return }
             guard ContinuousClock.now < deadline else {
                 roster.close()
                 throw CoordinatorError(
-                    "timed out after \(settings.joinTimeout.humanReadable) waiting for \(what) (\(members.count) joined)", isLoss: true)
+                    "timed out after \(settings.joinTimeout.humanReadable) waiting for \(what) (\(members.count) joined)", cause: .loss)
             }
             _ = roster.changed.wait(timeout: .now() + .milliseconds(200))
         }
+    }
+
+    /// Ends `gather` from another thread (a signal): it throws, and the workers that joined
+    /// are let go.
+    public func interrupt() {
+        roster.fail("interrupted while waiting for workers", cause: .interrupted)
     }
 
     /// What to call when a lost worker stops the run (`WorkerLossPolicy.abort`).
@@ -191,10 +232,15 @@ public final class Coordinator {
             startSkewMilliseconds: skew)
     }
 
-    /// Ends every worker's stream (they exit) and stops listening.
-    public func finish() {
+    /// Ends every worker's stream (they exit; those still in the test are told `reason`)
+    /// and stops listening.
+    public func finish(reason: String = "the coordinator ended the test") {
+        guard losses.finished.withLock({ finished in
+            defer { finished = true }
+            return !finished
+        }) else { return }
         watchdog.cancel()
-        for member in roster.members { member.outbox.finish() }
+        roster.endTest(reason: reason)
         server.beginGracefulShutdown()
         let closed = DispatchSemaphore(value: 0)
         let serving = self.serving

@@ -29,9 +29,11 @@ final class Roster: Sendable {
         var members: [Member] = []
         var accepting = true
         /// The first problem that stops the test before its load, in one line.
-        var failure: (message: String, isLoss: Bool)?
+        var failure: (message: String, cause: CoordinatorError.Cause)?
         var aggregator: IntervalAggregator?
         var finished: DispatchSemaphore?
+        /// The test is over: streams that end now are no losses.
+        var closing = false
     }
 
     let expected: Int
@@ -77,8 +79,28 @@ final class Roster: Sendable {
         state.withLock { $0.accepting = false }
     }
 
+    /// Ends the test for every worker: those still in it get Stop with `reason`, then every
+    /// stream is closed.
+    func endTest(reason: String) {
+        let members = state.withLock { state in
+            state.accepting = false
+            state.closing = true
+            return state.members
+        }
+        for member in members {
+            if member.phase != .done && member.phase != .lost { member.outbox.yield(.with { $0.stop.reason = reason }) }
+            member.outbox.finish()
+        }
+    }
+
     var members: [Member] { state.withLock { $0.members } }
-    var failure: (message: String, isLoss: Bool)? { state.withLock { $0.failure } }
+    var failure: (message: String, cause: CoordinatorError.Cause)? { state.withLock { $0.failure } }
+
+    /// Records the first reason the test cannot start.
+    func fail(_ message: String, cause: CoordinatorError.Cause) {
+        state.withLock { if $0.failure == nil { $0.failure = (message, cause) } }
+        changed.signal()
+    }
 
     func send(_ message: CoordinatorMessage, to index: Int) {
         _ = state.withLock { $0.members[index] }.outbox.yield(message)
@@ -164,7 +186,7 @@ final class Roster: Sendable {
     /// A worker that cannot run the test fails the whole test before its load.
     private func fail(_ index: Int, _ reason: String) {
         let name = state.withLock { state in
-            if state.failure == nil { state.failure = ("worker \(state.members[index].name): \(reason)", false) }
+            if state.failure == nil { state.failure = ("worker \(state.members[index].name): \(reason)", .configuration) }
             return state.members[index].name
         }
         log("worker \(name): \(reason)")
@@ -174,11 +196,11 @@ final class Roster: Sendable {
     private func end(_ index: Int, phase: Phase, gauges: [Gauge], reason: String?) {
         let ended: (member: Member, aggregator: IntervalAggregator?, finished: DispatchSemaphore?, wasRunning: Bool)? = state.withLock { state in
             let member = state.members[index]
-            guard member.phase != .done, member.phase != .lost else { return nil }
+            guard member.phase != .done, member.phase != .lost, !state.closing else { return nil }
             state.members[index].phase = phase
             state.members[index].lossReason = reason
             if phase == .lost, member.phase != .running, state.failure == nil {
-                state.failure = ("worker \(member.name) was lost before the load started: \(reason ?? "")", true)
+                state.failure = ("worker \(member.name) was lost before the load started: \(reason ?? "")", .loss)
             }
             return (state.members[index], state.aggregator, state.finished, member.phase == .running)
         }

@@ -45,11 +45,16 @@ public final class WorkerAgent: Sendable {
         case coordinatorLost(String)
         /// It could not reach the coordinator, or could not load the test.
         case failed(String)
+        /// The coordinator ended the test before this worker's load began.
+        case stopped(String)
+        /// A signal made it leave the test.
+        case interrupted
     }
 
     private let settings: Settings
     private let loader: Loader
     private let log: @Sendable (String) -> Void
+    private let current = Mutex<(session: WorkerSession?, interrupted: Bool)>((nil, false))
 
     public init(_ settings: Settings, loader: @escaping Loader, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
@@ -70,11 +75,24 @@ public final class WorkerAgent: Sendable {
         return ending.withLock { $0 }!
     }
 
+    /// Leaves the test (SIGINT, SIGTERM): the load stops, the coordinator sees this worker
+    /// go, and `run` returns `.interrupted`. Safe from any thread.
+    public func interrupt() {
+        current.withLock { current in
+            current.interrupted = true
+            return current.session
+        }?.leave()
+    }
+
     private func attend() async -> Ending {
         let deadline = ContinuousClock.now + settings.connectTimeout
         var announced = false
         while true {
             let session = WorkerSession(settings: settings, loader: loader, log: log)
+            guard current.withLock({ current in
+                current.session = session
+                return !current.interrupted
+            }) else { return .interrupted }
             let error = await attempt(session)
             if session.hasEnded || session.wasAnswered {
                 let ending = session.conclude(error)
@@ -101,8 +119,8 @@ public final class WorkerAgent: Sendable {
                 group.addTask {
                     // An address is dialled as one: TLS takes no IP address as a server name (SNI).
                     var ipv4 = in_addr()
-                    let target: any ResolvableTarget = host.contains(":") ? .ipv6(host: host, port: port)
-                        : inet_pton(AF_INET, host, &ipv4) == 1 ? .ipv4(host: host, port: port) : .dns(host: host, port: port)
+                    let target: any ResolvableTarget = host.contains(":") ? .ipv6(address: host, port: port)
+                        : inet_pton(AF_INET, host, &ipv4) == 1 ? .ipv4(address: host, port: port) : .dns(host: host, port: port)
                     try await withGRPCClient(transport: .http2NIOPosix(target: target, transportSecurity: self.settings.security.client)) { client in
                         let coordination = Stampede_Distributed_V1_Coordination.Client(wrapping: client)
                         var options = CallOptions.defaults

@@ -28,6 +28,8 @@ final class WorkerSession: Sendable {
         var run: LoadRun?
         var stopRequested = false
         var loadStarted = false
+        /// Why the coordinator ended the test before this worker's load began.
+        var stoppedBeforeLoad: String?
     }
 
     /// Ends the stream from the worker's side: the reason is in `ending`.
@@ -59,8 +61,12 @@ final class WorkerSession: Sendable {
             if state.ending == nil {
                 if let error {
                     state.ending = .coordinatorLost(CoordinatorService.describe(error))
+                } else if state.doneSent {
+                    state.ending = .completed
+                } else if let reason = state.stoppedBeforeLoad {
+                    state.ending = .stopped(reason)
                 } else {
-                    state.ending = state.doneSent ? .completed : .coordinatorLost("it closed the stream before the test ended")
+                    state.ending = .coordinatorLost("it closed the stream before the test ended")
                 }
             }
             return state.ending!
@@ -73,9 +79,14 @@ final class WorkerSession: Sendable {
         case .challenge(let challenge):
             let expected = Handshake.coordinatorProof(token: settings.security.token, workerNonce: nonce, coordinatorNonce: challenge.nonce)
             guard Handshake.matches(challenge.proof, expected: expected) else {
-                // Say why before leaving, so the coordinator's log names the mismatch too.
+                // Say why and close our side; the coordinator logs it and closes its side.
+                state.withLock {
+                    $0.ending = .refused("the coordinator does not hold this worker's token; not taking a test from it")
+                    $0.answered = true
+                }
                 outbox.yield(.with { $0.failure.reason = "the tokens differ" })
-                try end(.refused("the coordinator does not hold this worker's token; not taking a test from it"))
+                outbox.finish()
+                return
             }
             let now = Clock.unixNanos()
             state.withLock {
@@ -89,8 +100,9 @@ final class WorkerSession: Sendable {
             Thread { self.prepare(assignment) }.start()
         case .start(let start):
             Thread { self.load(start) }.start()
-        case .stop:
-            log("the coordinator stopped the test")
+        case .stop(let stop):
+            log("the coordinator stopped the test: \(stop.reason)")
+            state.withLock { if !$0.loadStarted { $0.stoppedBeforeLoad = stop.reason } }
             stopLoad(waiting: false)
         case .refusal(let refusal):
             try end(.refused(refusal.reason))
@@ -112,6 +124,13 @@ final class WorkerSession: Sendable {
                 try end(.coordinatorLost("silent for \(settings.silenceLimit.humanReadable)"))
             }
         }
+    }
+
+    /// Leaves the test from this side (a signal): the load stops and the stream ends.
+    func leave() {
+        state.withLock { if $0.ending == nil { $0.ending = .interrupted } }
+        stopLoad(waiting: false)
+        outbox.finish()
     }
 
     /// Interrupts the load, if any; `waiting` (never on a concurrency thread) waits up to

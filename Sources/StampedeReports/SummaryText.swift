@@ -195,7 +195,8 @@ public enum SummaryText {
     /// the latency it saw, so a slow region or a lagging worker stands out.
     private static func distributionSection(_ summary: RunSummary) -> String {
         guard let distribution = summary.distribution else { return "" }
-        var out = "\n    DISTRIBUTED (\(distribution.workers.count) workers, start skew \(String(format: "%.1f", distribution.startSkewMilliseconds))ms)\n"
+        let count = distribution.workers.count
+        var out = "\n    DISTRIBUTED (\(count) worker\(count == 1 ? "" : "s"), start skew \(String(format: "%.1f", distribution.startSkewMilliseconds))ms)\n"
         for (title, parts) in [("worker", distribution.workers), ("tag", distribution.tags)] where !parts.isEmpty {
             for part in parts {
                 let figures = part.figures

@@ -33,11 +33,26 @@ struct BusinessAPI: Sendable {
     private struct NewPayment: Decodable { var orderId: String }
     private struct NewSubscription: Decodable { var customerId: String; var productId: String }
 
+    /// Every route, as `GET /` lists them.
+    static let routes = [
+        "GET /", "GET /health", "POST /echo",
+        "GET /customers?page=&size=", "POST /customers", "GET /customers/{id}", "GET /customers/{id}/orders",
+        "GET /customers/{id}/invoices", "GET /customers/{id}/subscriptions",
+        "GET /products?page=&size=", "GET /products/{id}",
+        "POST /orders", "GET /orders/{id}", "PATCH /orders/{id}", "GET /orders/{id}/invoice",
+        "POST /payments", "GET /payments/{id}",
+        "POST /subscriptions", "POST /subscriptions/{id}/renew", "POST /subscriptions/{id}/cancel",
+    ]
+
     func handle(method: String, uri: String, body: [UInt8]) -> APIResponse {
         let (path, query) = split(uri)
         let parts = path.split(separator: "/").map(String.init)
         do {
             switch (method, parts.count, parts.first) {
+            case ("GET", 0, nil):
+                // The root answers, so an ad-hoc `--url http://host:port/` run succeeds; it
+                // lists the routes for a person who opens it.
+                return .json(["routes": BusinessAPI.routes])
             case ("GET", 1, "health"):
                 return .json(["status": "ok"])
             case ("POST", 1, "echo"):
