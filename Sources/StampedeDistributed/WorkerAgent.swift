@@ -97,6 +97,7 @@ public final class WorkerAgent: Sendable {
             if session.hasEnded || session.wasAnswered {
                 let ending = session.conclude(error)
                 session.stopLoad(waiting: true)
+                session.cleanUp()
                 return ending
             }
             guard ContinuousClock.now < deadline else {

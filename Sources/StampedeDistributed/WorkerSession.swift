@@ -30,6 +30,8 @@ final class WorkerSession: Sendable {
         var loadStarted = false
         /// Why the coordinator ended the test before this worker's load began.
         var stoppedBeforeLoad: String?
+        /// Where the test's files were written; removed when the session ends.
+        var folder: URL?
     }
 
     /// Ends the stream from the worker's side: the reason is in `ending`.
@@ -126,6 +128,11 @@ final class WorkerSession: Sendable {
         }
     }
 
+    /// Removes the test's files.
+    func cleanUp() {
+        if let folder = state.withLock({ $0.folder }) { try? FileManager.default.removeItem(at: folder) }
+    }
+
     /// Leaves the test from this side (a signal): the load stops and the stream ends.
     func leave() {
         state.withLock { if $0.ending == nil { $0.ending = .interrupted } }
@@ -162,6 +169,7 @@ final class WorkerSession: Sendable {
             let segment = ExecutionSegment(
                 from: Int(assignment.segmentFrom), to: Int(assignment.segmentTo), denominator: Int(assignment.segmentDenominator))
             let folder = try ShippedTest(request: assignment.testRequestJson, files: assignment.files).materialize()
+            state.withLock { $0.folder = folder }
             let run = try loader(assignment.testRequestJson, folder, segment)
             let own = run.registry.layout.map { "\($0.kind):\($0.name)" }
             let theirs = assignment.layout.map { "\($0.kind):\($0.name)" }
