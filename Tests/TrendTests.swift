@@ -21,6 +21,26 @@ final class TrendTests: XCTestCase {
         XCTAssertEqual(trend.mean, Double(values.reduce(0, +)) / Double(values.count), accuracy: 1e-6, generator.replay)
     }
 
+    /// What a worker sends and a coordinator rebuilds: the same distribution, merged into any
+    /// other trend exactly as the original would be.
+    func testATrendRebuiltFromItsBucketsMergesAsTheOriginal() {
+        var generator = SeededRandom()
+        var original = Trend(), other = Trend()
+        for _ in 0..<20_000 { original.record(UInt64(exp(Double.random(in: 0..<log(50_000_000.0), using: &generator)))) }
+        for _ in 0..<1_000 { other.record(UInt64.random(in: 1...500, using: &generator)) }
+        let rebuilt = Trend(count: original.count, sum: original.sum, min: original.min, max: original.max, buckets: original.buckets)
+        XCTAssertEqual(rebuilt.buckets.map(\.value), original.buckets.map(\.value), generator.replay)
+        XCTAssertEqual(rebuilt.buckets.map(\.count), original.buckets.map(\.count), generator.replay)
+        var viaOriginal = other, viaRebuilt = other
+        viaOriginal.merge(original)
+        viaRebuilt.merge(rebuilt)
+        for p in [0.0, 50, 90, 99, 99.9, 100] {
+            XCTAssertEqual(viaRebuilt.percentile(p), viaOriginal.percentile(p), "p(\(p)) \(generator.replay)")
+        }
+        XCTAssertEqual(viaRebuilt.count, 21_000)
+        XCTAssertEqual(viaRebuilt.sum, viaOriginal.sum)
+    }
+
     func testMergingTwoTrendsEqualsRecordingIntoOne() {
         var a = Trend(), b = Trend(), both = Trend()
         for value in stride(from: UInt64(1), to: 5000, by: 7) {

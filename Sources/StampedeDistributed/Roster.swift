@@ -1,5 +1,6 @@
 import Foundation
 import StampedeMetrics
+import StampedeReports
 import Synchronization
 
 typealias CoordinatorMessage = Stampede_Distributed_V1_CoordinatorMessage
@@ -20,7 +21,7 @@ final class Roster: Sendable {
         var phase = Phase.joined
         var lastHeard = ContinuousClock.now
         var startedAtUnixNanos: Int64?
-        var totals: MetricSet
+        var totals = DistributedBreakdown.Totals()
         var lastIndex = -1
         var lossReason: String?
     }
@@ -63,7 +64,7 @@ final class Roster: Sendable {
             // Workers on one host share its name: number the later ones, so reports tell them apart.
             let taken = state.members.filter { $0.name == name || $0.name.hasPrefix(name + "#") }.count
             let unique = taken == 0 ? name : "\(name)#\(taken + 1)"
-            state.members.append(Member(name: unique, peer: peer, tags: tags, capacity: capacity, outbox: outbox, totals: MetricSet(registry: registry)))
+            state.members.append(Member(name: unique, peer: peer, tags: tags, capacity: capacity, outbox: outbox))
             if state.members.count == expected { state.accepting = false }
             return .success(state.members.count - 1)
         }
@@ -148,7 +149,7 @@ final class Roster: Sendable {
             }
             let aggregator: IntervalAggregator? = state.withLock { state in
                 guard state.members[index].phase == .running, Int(interval.index) > state.members[index].lastIndex else { return nil }
-                state.members[index].totals.append(metrics)
+                state.members[index].totals.add(metrics)
                 state.members[index].lastIndex = Int(interval.index)
                 if state.members[index].startedAtUnixNanos == nil, interval.startedAtUnixNanos != 0 {
                     state.members[index].startedAtUnixNanos = interval.startedAtUnixNanos

@@ -56,10 +56,10 @@ public final class IntervalAggregator: Sendable {
         }
         return state.withLock { state in
             for report in reports {
-                var entry = state.pending[report.index] ?? (reporters: [], metrics: MetricSet(registry: registry))
-                entry.metrics.mergeConcurrent(report.metrics)
-                entry.reporters.insert(report.worker)
-                state.pending[report.index] = entry
+                if state.pending[report.index] == nil { state.pending[report.index] = ([], MetricSet(registry: registry)) }
+                // Merged in place: a copy of the entry would copy every histogram of the second.
+                state.pending[report.index]!.metrics.mergeConcurrent(report.metrics)
+                state.pending[report.index]!.reporters.insert(report.worker)
                 if let gauges = report.gaugesAtEnd { state.finishedWorkers[report.worker] = (report.index, gauges) }
             }
             var completed: [(index: Int, metrics: MetricSet)] = []
