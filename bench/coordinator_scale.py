@@ -78,16 +78,16 @@ class MetricMaker:
     with values that fit each slot's name: ~300-600 requests a second split over regions,
     latencies log-normal around 3 ms."""
 
-    def __init__(self, pb, layout, rng):
-        self.pb, self.layout, self.rng = pb, list(layout), rng
+    def __init__(self, pb, layout, rng, latency_us=3000):
+        self.pb, self.layout, self.rng, self.latency_us = pb, list(layout), rng, latency_us
 
     def trend(self, name, n):
         rng = self.rng
         base = name.split("{")[0]
         if base == "iteration_duration":
-            draw = lambda: rng.lognormvariate(math.log(12_000), 0.35)
+            draw = lambda: rng.lognormvariate(math.log(4 * self.latency_us), 0.35)
         elif base in ("http_req_duration", "http_req_waiting", "http_req_latency"):
-            draw = lambda: rng.lognormvariate(math.log(3_000), 0.45)
+            draw = lambda: rng.lognormvariate(math.log(self.latency_us), 0.45)
         elif base in ("http_req_receiving", "http_req_sending"):
             draw = lambda: rng.lognormvariate(math.log(40), 0.6)
         else:  # blocked, connecting, tls_handshaking and anything else: mostly short
@@ -168,12 +168,17 @@ class Tally:
         self.closed_at = []
         self.buckets = []           # non-empty buckets per trend, per variant
         self.interval_sizes = []
+        self.layout = {}            # slots per kind in the Assignment's layout
+        self.late_max = 0.0         # how late the most late interval was handed to grpcio, s
 
 
-async def simulated_worker(i, grpc, pb, address, token, version, duration, variants, tally, maker_for, rng):
+async def simulated_worker(i, grpc, pb, address, token, version, duration, variants, tally, maker_for, rng, early_heartbeats):
     name = f"sim-{i:04d}"
     region = REGIONS[i % len(REGIONS)]
-    channel = grpc.aio.insecure_channel(address, options=[("grpc.max_receive_message_length", 64 << 20)])
+    # Its own subchannel pool: a TCP connection of its own, as a worker on its own machine has
+    # (grpcio otherwise shares one connection among a process's channels to the same address).
+    channel = grpc.aio.insecure_channel(address, options=[("grpc.max_receive_message_length", 64 << 20),
+                                                          ("grpc.use_local_subchannel_pool", 1)])
     attend = channel.stream_stream(SERVICE, request_serializer=lambda m: m if isinstance(m, bytes) else m.SerializeToString(),
                                    response_deserializer=pb.CoordinatorMessage.FromString)
     out = asyncio.Queue()
@@ -213,6 +218,7 @@ async def simulated_worker(i, grpc, pb, address, token, version, duration, varia
             except asyncio.TimeoutError:
                 pass
             metrics, reqs = variants[rng.randrange(len(variants))]
+            tally.late_max = max(tally.late_max, time.time() - (started / 1e9 + index + 1))
             send(interval_bytes(index, metrics, started if index == 0 else 0))
             tally.http_reqs += reqs
             last = index
@@ -226,7 +232,11 @@ async def simulated_worker(i, grpc, pb, address, token, version, duration, varia
     nonce = os.urandom(32)
     send(pb.WorkerMessage(hello=pb.Hello(protocol_version=1, stampede_version=version, nonce=nonce, name=name,
                                          tags={"region": region, "pool": f"p{i % 4}"}, capacity=1, threads=1)))
-    beating = asyncio.create_task(heartbeats())
+    # A real worker heartbeats from the moment it dials; the coordinator refuses a Heartbeat
+    # that comes before the Proof ("expected Proof after Challenge"), which happens when its
+    # Challenge takes over a second (a thousand workers dialling at once). The simulated
+    # workers start after their Proof unless --early-heartbeats asks for the real behaviour.
+    beating = asyncio.create_task(heartbeats()) if early_heartbeats else None
     loader = None
     try:
         async for message in attend(requests()):
@@ -236,6 +246,7 @@ async def simulated_worker(i, grpc, pb, address, token, version, duration, varia
                 if not hmac.compare_digest(c.proof, proof(token, b"stampede coordinator", nonce, c.nonce)):
                     raise RuntimeError("the coordinator's proof does not match the token")
                 send(pb.WorkerMessage(proof=pb.Proof(proof=proof(token, b"stampede worker", nonce, c.nonce))))
+                beating = beating or asyncio.create_task(heartbeats())
             elif kind == "assignment":
                 maker = maker_for(message.assignment.layout)
                 send(pb.WorkerMessage(ready=pb.Ready(vus=12, metrics_fingerprint=fingerprint(message.assignment.layout))))
@@ -254,7 +265,8 @@ async def simulated_worker(i, grpc, pb, address, token, version, duration, varia
     except Exception as error:  # one line per simulated worker that failed, reported by the parent
         tally.errors.append(f"{name}: {type(error).__name__}: {str(error)[:300]}")
     finally:
-        beating.cancel()
+        if beating:
+            beating.cancel()
         if loader and not loader.done():
             loader.cancel()
         await channel.close()
@@ -273,7 +285,7 @@ async def run_child(args):
         # process (realistic values cost Python time; the coordinator cannot tell).
         key = tuple((s.kind, s.name) for s in layout)
         if key not in cache:
-            maker = MetricMaker(pb, layout, rng)
+            maker = MetricMaker(pb, layout, rng, args.latency_us)
             made = []
             for _ in range(args.variants):
                 m, buckets = maker.metrics()
@@ -287,6 +299,7 @@ async def run_child(args):
             assert parsed.interval.index == 3 and parsed.interval.started_at_unix_nanos == 12345
             assert parsed.interval.metrics.SerializeToString() == made[0][0]
             variants[:] = made
+            tally.layout = {kind: sum(1 for s in layout if s.kind == kind) for kind in ("trend", "counter", "rate", "gauge", "check")}
             cache[key] = maker
         return cache[key]
 
@@ -295,7 +308,7 @@ async def run_child(args):
     for k in range(args.count):
         tasks.append(asyncio.create_task(simulated_worker(
             args.first + k, grpc, pb, args.address, args.token, args.version, args.duration, variants, tally, maker_for,
-            random.Random(args.first + k))))
+            random.Random(args.first + k), args.early_heartbeats)))
         if k % 50 == 49:
             await asyncio.sleep(0.05)  # dial in waves, as pods starting do
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
@@ -328,7 +341,7 @@ def one_round(args, count, stubs, version, work):
     pin_c, pin_s = (args.pin.split(",") + [""])[:2] if args.pin else ("", "")
     cmd = ([] if not pin_c else ["taskset", "-c", pin_c]) + [
         args.stampede, "coordinator", args.test, *args.test_args.split(), "--target", "http://127.0.0.1:1",
-        "--listen", f"127.0.0.1:{port}", "--workers", str(count), "--join-timeout", "120s", "--token", args.token,
+        "--listen", f"127.0.0.1:{port}", "--workers", str(count), "--join-timeout", args.join_timeout, "--token", args.token,
         "--quiet", "--summary-export", export, "--results-dir", os.path.join(work, "results")]
     wait_until_idle()
     log = open(coordinator_log, "w")
@@ -360,6 +373,7 @@ def one_round(args, count, stubs, version, work):
                 sys.executable, os.path.abspath(__file__), "--child", "--stubs", stubs, "--address", f"127.0.0.1:{port}",
                 "--first", str(first), "--count", str(n), "--duration", str(args.duration), "--version", version,
                 "--token", args.token, "--variants", str(args.variants), "--out", out,
+                *(["--early-heartbeats"] if args.early_heartbeats else []), "--latency-us", str(args.latency_us),
                 "--timeout", str(args.duration + 180)]
             children.append((subprocess.Popen(child_cmd, stdout=open(out + ".log", "w"), stderr=subprocess.STDOUT), out))
         hard_end = time.time() + args.duration + 240
@@ -381,12 +395,11 @@ def one_round(args, count, stubs, version, work):
             _, status, usage = os.wait4(coordinator.pid, 0)
             coordinator.returncode = os.waitstatus_to_exitcode(status)
         ended = time.time()
+        sims_cpu = 0.0
         for child, _ in children:
-            try:
-                child.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            _, status, ru = os.wait4(child.pid, 0)  # they end on their own --timeout at the latest
+            child.returncode = os.waitstatus_to_exitcode(status)
+            sims_cpu += ru.ru_utime + ru.ru_stime
     finally:
         if coordinator.poll() is None:
             coordinator.kill()
@@ -450,6 +463,9 @@ def one_round(args, count, stubs, version, work):
         "interval_bytes_median": statistics.median(sizes) if sizes else float("nan"),
         "buckets_per_trend_median": statistics.median(buckets) if buckets else float("nan"),
         "buckets_per_trend_range": [min(buckets), max(buckets)] if buckets else None,
+        "sims_cpu_per_second": sims_cpu / (ended - t0),
+        "sims_interval_late_max_s": max((t["late_max"] for t in ok), default=float("nan")),
+        "layout": next((t["layout"] for t in ok if t.get("layout")), {}),
         "sent_http_reqs": sent_reqs,
         "merged_http_reqs": merged_reqs,
         "errors": errors[:20],
@@ -476,8 +492,14 @@ def main():
     ap.add_argument("--token", default="bench-token")
     ap.add_argument("--pin", default="0,1", help="cores: coordinator,simulated workers ('' for none)")
     ap.add_argument("--variants", type=int, default=24, help="distinct per-second metric sets per process")
+    ap.add_argument("--latency-us", type=int, default=3000,
+                    help="median of the simulated request latencies, µs (iterations: 4×); under ~500 every trend "
+                         "stays in the coordinator's small histogram layout (< 2,048 µs)")
+    ap.add_argument("--early-heartbeats", action="store_true",
+                    help="heartbeat from the Hello on, as `stampede worker` does (the coordinator may refuse it)")
     # A child process of simulated workers:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--join-timeout", default="120s", help="the coordinator's --join-timeout")
     for flag in ("--stubs", "--address", "--version", "--out"):
         ap.add_argument(flag, help=argparse.SUPPRESS)
     ap.add_argument("--first", type=int, help=argparse.SUPPRESS)
@@ -513,12 +535,15 @@ def main():
 
     keys = ("cpu_per_load_second", "cpu_total_s", "cpu_before_start_s", "cpu_after_last_done_s", "peak_rss_mib",
             "bytes_per_second", "bytes_per_second_framed", "messages_per_second", "interval_bytes_median",
-            "buckets_per_trend_median", "join_to_start_s", "exit_after_last_done_s", "load_seconds")
+            "buckets_per_trend_median", "join_to_start_s", "exit_after_last_done_s", "load_seconds", "sims_cpu_per_second",
+            "sims_interval_late_max_s")
     medians = {c: {k: statistics.median(r[k] for r in rs) for k in keys} for c, rs in rows.items()}
     print(f"\ntest: {os.path.relpath(args.test) if os.path.exists(args.test) else args.test} {args.test_args}; "
-          f"{args.duration} s of intervals; medians of {args.rounds} round(s); coordinator pinned to core {args.pin or 'none'}")
+          f"{args.duration} s of intervals; latencies around {args.latency_us} µs; medians of {args.rounds} round(s); "
+          f"cores coordinator,simulated workers: {args.pin or 'not pinned'}")
     print(f"{'workers':>7s} {'done':>5s} {'CPU s/s load':>12s} {'CPU µs/interval':>15s} {'CPU total s':>11s} "
-          f"{'peak RSS MiB':>12s} {'KB/s in':>8s} {'msg/s':>6s} {'B/interval':>10s} {'exit lag s':>10s} {'reqs merged=sent':>16s}")
+          f"{'peak RSS MiB':>12s} {'KB/s in':>8s} {'msg/s':>6s} {'B/interval':>10s} {'exit lag s':>10s} {'reqs merged=sent':>16s} "
+          f"{'sims CPU s/s':>12s} {'sims late s':>11s}")
     for c in counts:
         m = medians[c]
         ok = all(r["merged_http_reqs"] == r["sent_http_reqs"] for r in rows[c])
@@ -526,7 +551,8 @@ def main():
         per_interval = m["cpu_per_load_second"] * 1e6 / c
         print(f"{c:7d} {done:5d} {m['cpu_per_load_second']:12.3f} {per_interval:15.1f} {m['cpu_total_s']:11.2f} "
               f"{m['peak_rss_mib']:12.0f} {m['bytes_per_second'] / 1e3:8.0f} {m['messages_per_second']:6.0f} "
-              f"{m['interval_bytes_median']:10.0f} {m['exit_after_last_done_s']:10.2f} {str(ok):>16s}")
+              f"{m['interval_bytes_median']:10.0f} {m['exit_after_last_done_s']:10.2f} {str(ok):>16s} "
+              f"{m['sims_cpu_per_second']:12.2f} {m['sims_interval_late_max_s']:11.2f}")
         for r in rows[c]:
             if r["error_count"] or r["coordinator_exit"] not in (0, 99):
                 print(f"  {c} workers: coordinator exit {r['coordinator_exit']}, {r['error_count']} simulated-worker errors; "
