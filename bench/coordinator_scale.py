@@ -19,7 +19,7 @@ Usage: bench/coordinator-scale [--counts 100,1000] [--duration 25] [--rounds 1]"
 import argparse, asyncio, hashlib, hmac, json, math, os, random, resource, shutil, signal, socket, statistics, subprocess
 import sys, tempfile, time
 
-from benchlib import free_port, wait_until_idle
+from benchlib import free_port, wait_until_idle, with_foreign_cpu
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -525,7 +525,7 @@ def main():
             for count in counts:
                 procs = args.processes or max(1, math.ceil(count / 250))
                 a = argparse.Namespace(**{**vars(args), "processes": procs})
-                rows[count].append(one_round(a, count, stubs, version, work))
+                rows[count].append(with_foreign_cpu(lambda: one_round(a, count, stubs, version, work)))
     finally:
         keep = os.environ.get("KEEP_WORK")
         if not keep:
@@ -536,14 +536,14 @@ def main():
     keys = ("cpu_per_load_second", "cpu_total_s", "cpu_before_start_s", "cpu_after_last_done_s", "peak_rss_mib",
             "bytes_per_second", "bytes_per_second_framed", "messages_per_second", "interval_bytes_median",
             "buckets_per_trend_median", "join_to_start_s", "exit_after_last_done_s", "load_seconds", "sims_cpu_per_second",
-            "sims_interval_late_max_s")
+            "sims_interval_late_max_s", "foreign_cpu_s")
     medians = {c: {k: statistics.median(r[k] for r in rs) for k in keys} for c, rs in rows.items()}
     print(f"\ntest: {os.path.relpath(args.test) if os.path.exists(args.test) else args.test} {args.test_args}; "
           f"{args.duration} s of intervals; latencies around {args.latency_us} µs; medians of {args.rounds} round(s); "
           f"cores coordinator,simulated workers: {args.pin or 'not pinned'}")
     print(f"{'workers':>7s} {'done':>5s} {'CPU s/s load':>12s} {'CPU µs/interval':>15s} {'CPU total s':>11s} "
           f"{'peak RSS MiB':>12s} {'KB/s in':>8s} {'msg/s':>6s} {'B/interval':>10s} {'exit lag s':>10s} {'reqs merged=sent':>16s} "
-          f"{'sims CPU s/s':>12s} {'sims late s':>11s}")
+          f"{'sims CPU s/s':>12s} {'sims late s':>11s} {'other CPU s':>11s}")
     for c in counts:
         m = medians[c]
         ok = all(r["merged_http_reqs"] == r["sent_http_reqs"] for r in rows[c])
@@ -552,7 +552,7 @@ def main():
         print(f"{c:7d} {done:5d} {m['cpu_per_load_second']:12.3f} {per_interval:15.1f} {m['cpu_total_s']:11.2f} "
               f"{m['peak_rss_mib']:12.0f} {m['bytes_per_second'] / 1e3:8.0f} {m['messages_per_second']:6.0f} "
               f"{m['interval_bytes_median']:10.0f} {m['exit_after_last_done_s']:10.2f} {str(ok):>16s} "
-              f"{m['sims_cpu_per_second']:12.2f} {m['sims_interval_late_max_s']:11.2f}")
+              f"{m['sims_cpu_per_second']:12.2f} {m['sims_interval_late_max_s']:11.2f} {m['foreign_cpu_s']:11.1f}")
         for r in rows[c]:
             if r["error_count"] or r["coordinator_exit"] not in (0, 99):
                 print(f"  {c} workers: coordinator exit {r['coordinator_exit']}, {r['error_count']} simulated-worker errors; "
