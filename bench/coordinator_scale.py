@@ -332,6 +332,18 @@ def proc_status(pid, key):
     return 0
 
 
+def coordinator_events(path):
+    """The coordinator's lines about lost and refused workers and errors, counted by kind
+    (worker names and ports left out), with the first of each kind as it was."""
+    import re
+    kinds = {}
+    for line in open(path, errors="replace"):
+        if line.startswith("coordinator: ") and (" lost" in line or "refused" in line) or line.startswith("stampede: error"):
+            key = re.sub(r"sim-\d+", "sim-N", re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line.strip()))
+            kinds.setdefault(key, [0, line.strip()])[0] += 1
+    return [{"count": n, "line": key, "first": first} for key, (n, first) in sorted(kinds.items(), key=lambda kv: -kv[1][0])]
+
+
 def one_round(args, count, stubs, version, work):
     port = free_port()
     export = os.path.join(work, f"summary-{count}.json")
@@ -471,6 +483,7 @@ def one_round(args, count, stubs, version, work):
         "errors": errors[:20],
         "error_count": len(errors),
         "coordinator_log_tail": open(coordinator_log).read()[-3000:],
+        "coordinator_events": coordinator_events(coordinator_log),
         "cpu_timeline": [(round(s[0] - t0, 2), round(s[1] - cpu0, 3), s[2]) for s in samples[::4]],
     }
     print(f"{count:5d} workers: {completed} completed, exit {coordinator.returncode}, "
@@ -557,7 +570,8 @@ def main():
             if r["error_count"] or r["coordinator_exit"] not in (0, 99):
                 print(f"  {c} workers: coordinator exit {r['coordinator_exit']}, {r['error_count']} simulated-worker errors; "
                       f"first: {r['errors'][:3]}")
-                print("  coordinator log tail:\n    " + r["coordinator_log_tail"].strip().replace("\n", "\n    ")[-1500:])
+                for event in r["coordinator_events"][:5]:
+                    print(f"    {event['count']:5d} × {event['line'][:200]}")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     path = os.path.join(HERE, "results", time.strftime("coordinator-scale-%Y%m%dT%H%M%SZ.json", time.gmtime()))
     with open(path, "w") as f:
