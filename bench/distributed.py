@@ -125,14 +125,19 @@ def main():
         print(f"no round had the machine to itself (< {args.quiet_limit} s of other CPU in both runs): figures are noisy")
     print(f"coordinator CPU per run (not in the worker's figure): median "
           f"{statistics.median(r['coordinator_cpu_s'] for r in rows['worker']):.2f} s")
-    verdict = "met" if ratio <= TARGET else "NOT met"
-    print(f"worker/alone CPU per request: {ratio:.3f} (target ≤ {TARGET}) {verdict}")
+    # Judged on the median of the per-round ratios: the two runs of a round are back to back,
+    # so a machine whose speed drifts between rounds (a shared VM) moves both alike; the ratio
+    # of the two medians can pair a fast round's run with a slow round's.
+    paired = statistics.median(per_round)
+    verdict = "met" if paired <= TARGET else "NOT met"
+    print(f"worker/alone CPU per request, ratio of the medians: {ratio:.3f}")
+    print(f"worker/alone CPU per request, median of the rounds' ratios: {paired:.3f} (target ≤ {TARGET}) {verdict}")
 
     os.makedirs("bench/results", exist_ok=True)
     path = time.strftime("bench/results/distributed-%Y%m%dT%H%M%SZ.json", time.gmtime())
     with open(path, "w") as f:
         json.dump({"config": vars(args), "rounds": rows, "medians": medians, "ratio": ratio, "per_round_ratios": per_round,
-                   "target": TARGET, "met": ratio <= TARGET,
+                   "median_per_round_ratio": paired, "target": TARGET, "met": paired <= TARGET,
                    "quiet_rounds": clean, "quiet_ratio": clean_ratio}, f, indent=2)
     print(f"written: {path}")
 
