@@ -83,6 +83,46 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds():
+    """CPU seconds every core has spent busy since boot (/proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / TICK
+
+
+def own_seconds():
+    """CPU seconds of this process, its waited-for children, and its running descendants (nginx)."""
+    t = os.times()
+    total = t.user + t.system + t.children_user + t.children_system
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            parents[int(pid)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK)
+        except (OSError, IndexError, ValueError):
+            pass
+    me = os.getpid()
+    for pid, (ppid, cpu) in parents.items():
+        while ppid not in (0, 1, me) and ppid in parents:
+            ppid = parents[ppid][0]
+        if ppid == me and pid != me:
+            total += cpu
+    return total
+
+
+def with_foreign_cpu(run):
+    """Runs run(); adds to its figures the CPU seconds other processes of the machine (another
+    engineer's build) spent meanwhile: a round with much of it is not comparable."""
+    busy0, own0 = machine_busy_seconds(), own_seconds()
+    result = run()
+    result["foreign_cpu_s"] = max(0.0, (machine_busy_seconds() - busy0) - (own_seconds() - own0))
+    return result
+
+
 def alternating_rounds(rounds, tools, run_one):
     """Runs each tool once a round, alternating which goes first, each after the machine is
     idle; run_one(tool, round) returns a dict of figures. Returns the medians per tool."""
