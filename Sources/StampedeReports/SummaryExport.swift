@@ -77,8 +77,11 @@ public enum SummaryExport {
                 "interruptedIterations": totals.interruptedIterations,
                 "errors": errors,
                 "abortedByThreshold": summary.abortedByThreshold,
+                // observedText: the value as the summary prints it, for report.html, which is
+                // rebuilt from this file alone and so cannot look the metric's unit up.
                 "thresholds": summary.thresholds.map {
-                    ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed, "abortOnFail": $0.abortOnFail] as [String: Any]
+                    ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed,
+                     "observedText": summary.observedValueText($0), "abortOnFail": $0.abortOnFail] as [String: Any]
                 },
                 "percentiles": percentiles,
             ].merging(summary.distribution.map { ["distributed": $0.document] } ?? [:]) { $1 } as [String: Any],
