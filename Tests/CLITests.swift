@@ -202,7 +202,7 @@ extension CLITests {
                 feeder: {file: nowhere.csv}
                 flow: [{get: /health}]
             """.write(to: missingFeeder, atomically: true, encoding: .utf8)
-        assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file")
+        assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file at \(workDir.path)/nowhere.csv")
         assertUsageError(try stampede("run", workDir.appendingPathComponent("absent.yaml").path), mentions: "absent.yaml: cannot be read")
         XCTAssertEqual(server.stats.requests, 10, "no load started for a bad plan")
     }
