@@ -129,5 +129,7 @@ public enum StampedeVersion {
 /// This machine's name as the kernel has it; `ProcessInfo.hostName` would ask the resolver.
 public var hostName: String {
     var name = [CChar](repeating: 0, count: 256)
-    return gethostname(&name, name.count) == 0 ? String(cString: name) : "unknown"
+    guard gethostname(&name, name.count) == 0 else { return "unknown" }
+    // The bytes up to the terminating NUL (String(cString:) on an array is deprecated).
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
