@@ -202,7 +202,7 @@ extension CLITests {
                 feeder: {file: nowhere.csv}
                 flow: [{get: /health}]
             """.write(to: missingFeeder, atomically: true, encoding: .utf8)
-        assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file")
+        assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file at \(workDir.path)/nowhere.csv")
         assertUsageError(try stampede("run", workDir.appendingPathComponent("absent.yaml").path), mentions: "absent.yaml: cannot be read")
         XCTAssertEqual(server.stats.requests, 10, "no load started for a bad plan")
     }
@@ -330,5 +330,24 @@ extension CLITests {
         assertUsageError(try stampede("run", "--url", url, "--resolve", "api.example.com:443"), mentions: "resolve entry 'api.example.com:443'")
         assertUsageError(try stampede("run", "--url", url, "--client-cert", workDir.path), mentions: "needs its key")
         XCTAssertEqual(server.stats.requests, 0)
+    }
+}
+
+extension CLITests {
+    /// `--duration -5s` was read as a flag ("Missing value"), and `--duration 5` said only
+    /// that the value was invalid: both now say what a duration is, in one line, exit 104.
+    func testDurationMistakesSayWhatADurationIs() throws {
+        let url = "http://127.0.0.1:1/"  // nothing listens: each mistake stops before any request
+        assertUsageError(try stampede("run", "--url", url, "--duration", "-5s"), mentions: "--duration must be longer than 0s, got -5s")
+        assertUsageError(try stampede("run", "--url", url, "--duration", "5"),
+                         mentions: "'5' is invalid for '--duration <duration>': expected a duration such as 30s, 5m, 1h30m (a number needs its unit: 5s, 5m")
+        assertUsageError(try stampede("run", "--url", url, "--timeout", "soon"),
+                         mentions: "'soon' is invalid for '--timeout <timeout>': expected a duration such as 30s, 5m, 1h30m")
+        assertUsageError(try stampede("target", "--port", "0", "--latency", "-5ms"), mentions: "--latency must not be negative, got -5ms")
+        assertUsageError(try stampede("target", "--port", "0", "--stall-every", "5"), mentions: "expected a duration such as 30s, 5m, 1h30m")
+        // A well-formed duration still reads as one, next to other flags.
+        let run = try stampede("run", "--url", url, "--duration", "1m30s", "--iterations", "1", "--timeout", "500ms", "-q")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("connection_refused"), run.stdout)
     }
 }

@@ -27,4 +27,38 @@ final class CompareTests: XCTestCase {
         XCTAssertTrue(try SummaryComparison(base: base, new: faster, bounds: bounds).regressions.isEmpty, "improvements never regress")
         XCTAssertThrowsError(try SummaryComparison.Bound("p(99)<10"))
     }
+
+    /// The table had bare numbers ("1.972000"): each value is printed in its unit, as the
+    /// summary prints it, from the metric's kind in summary.json.
+    func testTheTableShowsEachValueInItsUnit() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let json: [String: Any] = [
+            "metrics": [
+                "http_req_duration": ["avg": 1.972, "med": 1.5, "p(90)": 3, "p(95)": 4, "p(99)": 1250, "max": 2000, "min": 0.5],
+                "http_req_failed": ["passes": 1, "fails": 199, "value": 0.005],
+                "http_reqs": ["count": 200, "rate": 20],
+                "data_received": ["count": 736_000, "rate": 73_600],
+                "vus": ["value": 5, "min": 1, "max": 5],
+                // A custom trend of plain numbers, marked so by its percentiles' unit.
+                "basket_size": ["avg": 2.5, "med": 2, "p(90)": 4, "p(95)": 5, "p(99)": 6, "max": 7, "min": 1],
+            ],
+            "stampede": ["percentiles": ["http_req_duration": ["unit": "ms"], "basket_size": ["unit": "1"]]],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        let table = try SummaryComparison(base: url, new: url, bounds: []).table()
+        let cells = Dictionary(table.split(separator: "\n").dropFirst().map { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            return ("\(parts[0]) \(parts[1])", parts[2])
+        }) { a, _ in a }
+        XCTAssertEqual(cells["http_req_duration avg"], "1.97ms", table)
+        XCTAssertEqual(cells["http_req_duration p(99)"], "1.25s", table)
+        XCTAssertEqual(cells["http_req_failed value"], "0.50%", table)
+        XCTAssertEqual(cells["http_reqs rate"], "20/s", table)
+        let dataLine = table.split(separator: "\n").first { $0.hasPrefix("data_received ") } ?? ""
+        XCTAssertNotNil(dataLine.range(of: #"rate\s+74 kB/s\s+74 kB/s\s+\+0\.0%"#, options: .regularExpression), table)
+        XCTAssertEqual(cells["vus value"], "5", table)
+        XCTAssertEqual(cells["basket_size avg"], "2.500000", table)
+        XCTAssertNotNil(table.range(of: #"http_req_duration\s+avg\s+1\.97ms\s+1\.97ms\s+\+0\.0%"#, options: .regularExpression), table)
+    }
 }

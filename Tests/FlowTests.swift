@@ -133,8 +133,14 @@ final class FlowTests: XCTestCase {
         try #"[{"id":"c-0001"},{"id":"c-0002"}]"#.write(to: dir.appendingPathComponent("customers.json"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try Feeder(.csv("products.csv")).load(relativeTo: dir), [["id": "p-001", "qty": "1"], ["id": "p-002", "qty": "2"]])
         XCTAssertEqual(try Feeder(.json("customers.json")).load(relativeTo: dir), [["id": "c-0001"], ["id": "c-0002"]])
+        // A missing file names the full path looked up: relative to the given folder, or else to
+        // the working directory, which may not be the folder the user had in mind.
         XCTAssertThrowsError(try Feeder(.csv("missing.csv")).load(relativeTo: dir)) {
-            XCTAssertEqual(($0 as? PlanError)?.message, "feeder file 'missing.csv': no such file")
+            XCTAssertEqual(($0 as? PlanError)?.message, "feeder file 'missing.csv': no such file at \(dir.path)/missing.csv")
+        }
+        XCTAssertThrowsError(try Feeder(.json("data/missing.json")).load()) {
+            let cwd = FileManager.default.currentDirectoryPath
+            XCTAssertEqual(($0 as? PlanError)?.message, "feeder file 'data/missing.json': no such file at \(cwd)/data/missing.json")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeMetrics
 @testable import StampedeReports
 import XCTest
 
@@ -92,6 +93,38 @@ final class ReportChartTests: XCTestCase {
     }
 }
 
+final class ReportThresholdTableTests: XCTestCase {
+    /// The thresholds table showed a raw "1.972000": each measured value is now printed in its
+    /// metric's unit, as the text summary prints it, through summary.json as `report` reads it.
+    func testMeasuredValuesAreInTheMetricsUnit() throws {
+        let registry = MetricRegistry()
+        var totals = MetricSet(registry: registry)
+        totals.record(BuiltinMetrics.httpReqDuration, 1972)
+        let verdicts = [
+            ThresholdVerdict(metric: "http_req_duration", expression: "p(95)<500", passed: true, observed: 1.972, abortOnFail: false),
+            ThresholdVerdict(metric: "http_req_duration{expected_response:true}", expression: "max<1", passed: false, observed: 1500,
+                             abortOnFail: false),
+            ThresholdVerdict(metric: "http_req_failed", expression: "rate<0.01", passed: true, observed: 0.005, abortOnFail: false),
+            ThresholdVerdict(metric: "http_reqs", expression: "count>10", passed: true, observed: 20, abortOnFail: false),
+        ]
+        let start = Date(timeIntervalSince1970: 0)
+        let summary = RunSummary(testName: "t", registry: registry, totals: totals, scenarios: [], startedAt: start,
+                                 endedAt: start.addingTimeInterval(1), wasInterrupted: false, commandLine: [], engineVersion: "test",
+                                 thresholds: verdicts)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: SummaryExport.json(summary)) as? [String: Any])
+        let html = HTMLReport.render(HTMLReport.Inputs(summary: document, timeline: []))
+        let measured = Dictionary(ReportPage.rows(html).filter { $0.count == 4 }.map { ("\($0[1]) \($0[2])", $0[3]) }) { a, _ in a }
+        XCTAssertEqual(measured, [
+            "http_req_duration p(95)<500": "1.97ms",
+            "http_req_duration{expected_response:true} max<1": "1.5s",
+            "http_req_failed rate<0.01": "0.50%",
+            "http_reqs count>10": "20",
+        ])
+        // The same text as the summary's threshold lines.
+        XCTAssertTrue(SummaryText.render(summary).contains("'p(95)<500' p(95)=1.97ms"))
+    }
+}
+
 extension CLITests {
     /// The figures report.html shows (its cards, thresholds and metrics tables, as the
     /// browser parsed the page) equal summary.json's; its charts span timeline.ndjson's seconds.
@@ -132,8 +165,17 @@ extension CLITests {
         for verdict in verdicts {
             let row = rows.first { $0.count == 4 && $0[1] == verdict["metric"] as? String && $0[2] == verdict["expression"] as? String }
             XCTAssertEqual(row?[0], (verdict["passed"] as? Bool) == true ? "✓" : "✗", "\(verdict)", file: file, line: line)
-            XCTAssertEqual(row.flatMap { Double($0[3]) } ?? .nan, (verdict["observed"] as? NSNumber)?.doubleValue ?? 0, accuracy: 1e-6,
-                           file: file, line: line)
+            // The value in the metric's unit, as the summary prints it, and equal to the number measured.
+            let printed = row?[3] ?? "no row"
+            let observed = (verdict["observed"] as? NSNumber)?.doubleValue ?? .nan
+            XCTAssertEqual(printed, verdict["observedText"] as? String, file: file, line: line)
+            if (verdict["metric"] as? String)?.hasPrefix("http_req_duration") == true {
+                assertTime(printed, observed, "threshold \(verdict["expression"] ?? "")")
+            } else if printed.hasSuffix("%") {
+                XCTAssertEqual(Double(printed.dropLast()) ?? .nan, observed * 100, accuracy: 0.005, printed, file: file, line: line)
+            } else {
+                XCTAssertEqual(Double(printed) ?? .nan, observed, accuracy: 1e-6, printed, file: file, line: line)
+            }
         }
 
         let timeline = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")

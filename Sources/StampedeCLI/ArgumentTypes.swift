@@ -9,6 +9,30 @@ extension Duration: @retroactive ExpressibleByArgument {
     }
 
     public var defaultValueDescription: String { humanReadable }
+
+    /// A duration option's value, for `@Option(parsing: .unconditional, transform: Duration.argument)`.
+    /// Unlike the plain `ExpressibleByArgument` path, a value that is not a duration says what
+    /// one looks like (`--duration 5` lacks only its unit), and `.unconditional` takes `-5s` as
+    /// the value, so validation can say it must be positive, where the parser saw a flag and
+    /// answered "Missing value".
+    static func argument(_ text: String) throws -> Duration {
+        guard let duration = Duration(parsing: text) else { throw NotADuration(text: text) }
+        return duration
+    }
+
+    /// Help for such an option with a default: ArgumentParser shows no default for an option
+    /// parsed by a transform, so the text says it, from the same value the option starts with.
+    static func help(_ text: String, default value: Duration) -> ArgumentHelp {
+        ArgumentHelp("\(text) (default: \(value.humanReadable))")
+    }
+
+    struct NotADuration: Error, CustomStringConvertible {
+        let text: String
+        var description: String {
+            let bareNumber = Double(text) != nil
+            return "expected a duration such as 30s, 5m, 1h30m" + (bareNumber ? " (a number needs its unit: \(text)s, \(text)m …)" : "")
+        }
+    }
 }
 
 extension SummaryText.Mode: ExpressibleByArgument {}

@@ -16,7 +16,7 @@ struct TargetCommand: ParsableCommand {
     @Option(help: "Port to listen on (0: any free port).")
     var port = 8080
 
-    @Option(help: "Delay before every response, e.g. 5ms.")
+    @Option(parsing: .unconditional, help: Duration.help("Delay before every response, e.g. 5ms.", default: .zero), transform: Duration.argument)
     var latency: Duration = .zero
 
     @Option(help: "Share of requests answered 500, 0…1.")
@@ -28,15 +28,16 @@ struct TargetCommand: ParsableCommand {
     @Option(help: "Event-loop threads.")
     var threads = 1
 
-    @Option(help: "Stall every this long (e.g. 5s): responses wait until the stall ends.")
+    @Option(parsing: .unconditional, help: "Stall every this long (e.g. 5s): responses wait until the stall ends.", transform: Duration.argument)
     var stallEvery: Duration?
 
-    @Option(help: "How long each stall lasts.")
-    var stallFor: Duration = .seconds(1)
+    static let defaultStall = Duration.seconds(1)
+    @Option(parsing: .unconditional, help: Duration.help("How long each stall lasts.", default: defaultStall), transform: Duration.argument)
+    var stallFor: Duration = defaultStall
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
-        guard latency >= .zero else { throw ValidationError("--latency must not be negative") }
+        guard latency >= .zero else { throw ValidationError("--latency must not be negative, got \(latency.humanReadable)") }
         guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be 0…1, got \(errorRate)") }
         guard (0...1).contains(paymentFailureRate) else { throw ValidationError("--payment-failure-rate must be 0…1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

@@ -18,14 +18,15 @@ struct TestOptions: ParsableArguments {
     @Option(help: "Virtual users.")
     var vus: Int?
 
-    @Option(help: "How long to run, e.g. 30s, 1m30s (constant-vus).")
+    @Option(parsing: .unconditional, help: "How long to run, e.g. 30s, 1m30s (constant-vus).", transform: Duration.argument)
     var duration: Duration?
 
     @Option(help: "Iterations shared among all VUs (shared-iterations).")
     var iterations: Int?
 
-    @Option(help: "Per-request timeout.")
-    var timeout: Duration = .seconds(60)
+    static let defaultTimeout = Duration.seconds(60)
+    @Option(parsing: .unconditional, help: Duration.help("Per-request timeout.", default: defaultTimeout), transform: Duration.argument)
+    var timeout: Duration = defaultTimeout
 
     @Option(help: "Multiply VUs, iterations and rates by this factor, e.g. 0.01.")
     var scale = 1.0
@@ -84,8 +85,8 @@ struct TestOptions: ParsableArguments {
     func validate() throws {
         if let vus, vus < 1 { throw ValidationError("--vus must be at least 1, got \(vus)") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
-        if let duration, duration <= .zero { throw ValidationError("--duration must be longer than 0s") }
-        guard timeout > .zero else { throw ValidationError("--timeout must be longer than 0s") }
+        if let duration, duration <= .zero { throw ValidationError("--duration must be longer than 0s, got \(duration.humanReadable)") }
+        guard timeout > .zero else { throw ValidationError("--timeout must be longer than 0s, got \(timeout.humanReadable)") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be above 0, got \(scale)") }
         guard durationScale > 0, durationScale.isFinite else { throw ValidationError("--duration-scale must be above 0, got \(durationScale)") }
         for entry in env where !entry.contains("=") || entry.hasPrefix("=") {

@@ -50,7 +50,7 @@ public struct Feeder: Sendable {
             do {
                 rows = try CSV<Named>(url: url, delimiter: .comma, loadColumns: false).rows
             } catch {
-                throw PlanError("feeder file '\(path)': \(Self.describe(error))")
+                throw PlanError("feeder file '\(path)': \(Self.describe(error, url))")
             }
         case .json(let path):
             let url = Self.resolve(path, directory)
@@ -58,7 +58,7 @@ public struct Feeder: Sendable {
             do {
                 object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
             } catch {
-                throw PlanError("feeder file '\(path)': \(Self.describe(error))")
+                throw PlanError("feeder file '\(path)': \(Self.describe(error, url))")
             }
             guard let array = object as? [[String: Any]] else {
                 throw PlanError("feeder file '\(path)': expected a JSON array of objects")
@@ -73,9 +73,13 @@ public struct Feeder: Sendable {
         path.hasPrefix("/") || directory == nil ? URL(fileURLWithPath: path) : directory!.appendingPathComponent(path)
     }
 
-    private static func describe(_ error: Error) -> String {
+    /// Why the file at `url` could not be read; a missing one names the full path looked up,
+    /// since a relative path resolves against a folder the user may not have in mind.
+    private static func describe(_ error: Error, _ url: URL) -> String {
         let nsError = error as NSError
-        if nsError.domain == NSCocoaErrorDomain && [4, 260].contains(nsError.code) { return "no such file" }
+        if nsError.domain == NSCocoaErrorDomain && [4, 260].contains(nsError.code) {
+            return "no such file at \(url.standardizedFileURL.path)"
+        }
         if error is CSVParseError { return "not valid CSV" }
         return "cannot be read (\(nsError.localizedDescription))"
     }

@@ -79,7 +79,8 @@ public enum HTMLReport {
         body += "<h2>Thresholds</h2>" + table(["", "metric", "threshold", "measured"], thresholds.map { verdict in
             let passed = verdict["passed"] as? Bool ?? false
             return [passed ? "✓" : "✗", verdict["metric"] as? String ?? "", verdict["expression"] as? String ?? "",
-                    ValueFormat.number((verdict["observed"] as? NSNumber)?.doubleValue ?? 0)]
+                    // A summary.json older than observedText has only the number.
+                    verdict["observedText"] as? String ?? ValueFormat.number((verdict["observed"] as? NSNumber)?.doubleValue ?? 0)]
         }, empty: "no thresholds")
         body += "<h2>Checks</h2>" + table(["", "check", "passes", "fails"], checkRows(inputs.summary["root_group"] as? [String: Any]),
                                           empty: "no checks")

@@ -52,16 +52,18 @@ public struct RunSummary: Sendable {
     /// The measured value of a threshold as k6 prints it: `p(95)=1.35ms`, `rate=0.50%`.
     public func observedText(_ verdict: ThresholdVerdict) -> String {
         let statistic = verdict.expression.prefix { !"<>=!".contains($0) }.filter { !$0.isWhitespace }
+        return "\(statistic)=\(observedValueText(verdict))"
+    }
+
+    /// The measured value alone, in the metric's unit: `1.35ms`, `0.50%`, `20`.
+    public func observedValueText(_ verdict: ThresholdVerdict) -> String {
         let metric = MetricKey(verdict.metric).flatMap { registry.metric(named: $0.canonical) }
-        let value: String
         if metric?.kind == .rate {
-            value = ValueFormat.percent(verdict.observed)
+            return ValueFormat.percent(verdict.observed)
         } else if metric?.contains == .time && metric?.kind == .trend {
-            value = ValueFormat.time(microseconds: verdict.observed * 1000)
-        } else {
-            value = ValueFormat.number(verdict.observed)
+            return ValueFormat.time(microseconds: verdict.observed * 1000)
         }
-        return "\(statistic)=\(value)"
+        return ValueFormat.number(verdict.observed)
     }
 
     /// A trend's statistic by k6's name, in the trend's unit.

@@ -31,9 +31,33 @@ public struct SummaryComparison {
         }
     }
 
+    /// What a statistic's number is, so the table prints it as the summary does.
+    public enum Unit: Equatable, Sendable {
+        /// A time trend's statistic: summary.json writes times in milliseconds.
+        case milliseconds
+        /// A rate metric's share of true values, 0…1.
+        case fraction
+        case bytes
+        case bytesPerSecond
+        case perSecond
+        case number
+
+        func format(_ value: Double) -> String {
+            switch self {
+            case .milliseconds: ValueFormat.time(microseconds: value * 1000)
+            case .fraction: ValueFormat.percent(value)
+            case .bytes: ValueFormat.bytes(value)
+            case .bytesPerSecond: ValueFormat.bytes(value) + "/s"
+            case .perSecond: ValueFormat.number(value) + "/s"
+            case .number: ValueFormat.number(value)
+            }
+        }
+    }
+
     public struct Row: Equatable, Sendable {
         public let metric: String
         public let statistic: String
+        public let unit: Unit
         public let base: Double
         public let new: Double
         /// The bound that applies, if any, and whether the change stays within it.
@@ -51,12 +75,13 @@ public struct SummaryComparison {
     static let higherIsBetter: Set<String> = ["http_reqs", "iterations", "checks", "data_sent", "data_received"]
 
     public init(base: URL, new: URL, bounds: [Bound]) throws {
-        let baseMetrics = try Self.metrics(base)
-        let newMetrics = try Self.metrics(new)
+        let (baseMetrics, timeTrends) = try Self.metrics(base)
+        let (newMetrics, _) = try Self.metrics(new)
         var rows: [Row] = []
         for name in baseMetrics.keys.sorted() {
             guard let before = baseMetrics[name], let after = newMetrics[name] else { continue }
-            let isTime = name.hasPrefix("http_req_") && name != "http_req_failed" || name.hasPrefix("iteration_duration") || name.hasPrefix("group_duration")
+            let isTime = timeTrends.contains(name) || name.hasPrefix("http_req_") && name != "http_req_failed"
+                || name.hasPrefix("iteration_duration") || name.hasPrefix("group_duration")
             let baseName = name.split(separator: "{").first.map(String.init) ?? name
             for statistic in ["avg", "med", "p(90)", "p(95)", "p(99)", "max", "rate", "value", "count"] {
                 guard let b = before[statistic], let a = after[statistic] else { continue }
@@ -64,14 +89,28 @@ public struct SummaryComparison {
                 let bound = bounds.last { $0.statistic == statistic && $0.applies(to: name, isTime: isTime) }
                 let worse = Self.higherIsBetter.contains(baseName) ? b - a : a - b
                 let regressed = bound.map { worse > abs(b) * $0.fraction + 1e-12 } ?? false
-                rows.append(Row(metric: name, statistic: statistic, base: b, new: a, bound: bound?.fraction, regressed: regressed))
+                let unit = Self.unit(of: statistic, in: before, named: baseName, isTime: isTime)
+                rows.append(Row(metric: name, statistic: statistic, unit: unit, base: b, new: a, bound: bound?.fraction, regressed: regressed))
             }
         }
         self.rows = rows
     }
 
-    /// The `metrics` object of a summary.json, or of the summary.json in a results folder.
-    static func metrics(_ url: URL) throws -> [String: [String: Double]] {
+    /// The unit of a statistic as summary.json writes it, from the metric's kind: a trend's
+    /// statistics (in ms when it holds times), a rate's `value`, a counter's `count` and `rate`.
+    static func unit(of statistic: String, in values: [String: Double], named name: String, isTime: Bool) -> Unit {
+        let isBytes = name.hasPrefix("data_")
+        switch statistic {
+        case "value" where values["passes"] != nil: return .fraction
+        case "rate": return isBytes ? .bytesPerSecond : .perSecond
+        case "count": return isBytes ? .bytes : .number
+        default: return isTime && values["med"] != nil ? .milliseconds : .number
+        }
+    }
+
+    /// The `metrics` object of a summary.json, or of the summary.json in a results folder,
+    /// and the trends whose `stampede.percentiles` entry says they hold times.
+    static func metrics(_ url: URL) throws -> (metrics: [String: [String: Double]], timeTrends: Set<String>) {
         var isDirectory: ObjCBool = false
         let file = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
             ? url.appendingPathComponent("summary.json") : url
@@ -80,18 +119,19 @@ public struct SummaryComparison {
               let metrics = object["metrics"] as? [String: Any] else {
             throw ReportInputError("\(file.path): not a summary (no \"metrics\" object)")
         }
-        return metrics.compactMapValues { value in
+        let percentiles = (object["stampede"] as? [String: Any])?["percentiles"] as? [String: [String: Any]] ?? [:]
+        return (metrics.compactMapValues { value in
             (value as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
-        }
+        }, Set(percentiles.filter { $0.value["unit"] as? String == "ms" }.keys))
     }
 
-    /// The table: metric, statistic, base, new, change, bound, verdict.
+    /// The table: metric, statistic, base, new (in the statistic's unit), change, bound, verdict.
     public func table() -> String {
         let header = ["metric", "stat", "base", "new", "change", "bound", ""]
         let lines = rows.map { row -> [String] in
             let change = row.change.isFinite ? String(format: "%+.1f%%", row.change * 100) : "new"
             let verdict = row.regressed ? "✗ regressed" : row.bound == nil ? "" : "✓"
-            return [row.metric, row.statistic, ValueFormat.number(row.base), ValueFormat.number(row.new), change,
+            return [row.metric, row.statistic, row.unit.format(row.base), row.unit.format(row.new), change,
                     row.bound.map { String(format: "%g%%", $0 * 100) } ?? "", verdict]
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }

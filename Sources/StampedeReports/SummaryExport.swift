@@ -77,8 +77,11 @@ public enum SummaryExport {
                 "interruptedIterations": totals.interruptedIterations,
                 "errors": errors,
                 "abortedByThreshold": summary.abortedByThreshold,
+                // observedText: the value as the summary prints it, for report.html, which is
+                // rebuilt from this file alone and so cannot look the metric's unit up.
                 "thresholds": summary.thresholds.map {
-                    ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed, "abortOnFail": $0.abortOnFail] as [String: Any]
+                    ["metric": $0.metric, "expression": $0.expression, "passed": $0.passed, "observed": $0.observed,
+                     "observedText": summary.observedValueText($0), "abortOnFail": $0.abortOnFail] as [String: Any]
                 },
                 "percentiles": percentiles,
             ].merging(summary.distribution.map { ["distributed": $0.document] } ?? [:]) { $1 } as [String: Any],
@@ -126,5 +129,7 @@ public enum StampedeVersion {
 /// This machine's name as the kernel has it; `ProcessInfo.hostName` would ask the resolver.
 public var hostName: String {
     var name = [CChar](repeating: 0, count: 256)
-    return gethostname(&name, name.count) == 0 ? String(cString: name) : "unknown"
+    guard gethostname(&name, name.count) == 0 else { return "unknown" }
+    // The bytes up to the terminating NUL (String(cString:) on an array is deprecated).
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
