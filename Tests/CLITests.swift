@@ -123,6 +123,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("http_req_failed"))
         XCTAssertTrue(result.stdout.contains("0.00%"), "the embedded target answers every smoke request")
+        // Quiet keeps one line beside the summary: where the results went (CI logs need it).
+        let folder = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path).first)
+        XCTAssertTrue(result.stdout.contains("results: \(workDir.appendingPathComponent("results").appendingPathComponent(folder).path)"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("execution:"), "no banner")
     }
 
     func testSIGTERMStopsTheRunWritesResultsAndExits105() throws {

@@ -32,8 +32,11 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "When a worker dies or goes silent during the load: abort (stop, exit 103) or continue without it.")
     var onWorkerLoss = WorkerLossPolicy.abort
 
-    @Option(help: "How long to wait for every worker to join, and then to be ready.")
-    var joinTimeout: Duration = .seconds(300)
+    static let defaultJoinTimeout = Duration.seconds(300)
+    @Option(
+        parsing: .unconditional, help: Duration.help("How long to wait for every worker to join, and then to be ready.", default: defaultJoinTimeout),
+        transform: Duration.argument)
+    var joinTimeout: Duration = defaultJoinTimeout
 
     @OptionGroup var output: OutputOptions
 

@@ -18,7 +18,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Folder that holds one results folder per run.")
     var resultsDir = "results"
 
-    @Flag(name: .shortAndLong, help: "No banner and no progress, only the summary.")
+    @Flag(name: .shortAndLong, help: "No banner and no progress: only the summary and the results folder's path.")
     var quiet = false
 
     func validate() throws {

@@ -94,7 +94,8 @@ struct RunSession {
     private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
         do {
             try folder.writeReports(summary)
-            if !output.quiet { print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml, report.html)") }
+            // Even with -q: CI logs need to say where the results went.
+            print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml, report.html)")
             if let path = output.summaryExport {
                 try SummaryExport.json(summary).write(to: URL(fileURLWithPath: path))
             }

@@ -35,8 +35,11 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Name in the coordinator's reports (default: the host name).")
     var name: String?
 
-    @Option(help: "How long to keep dialling a coordinator that is not up yet.")
-    var connectTimeout: Duration = .seconds(60)
+    static let defaultConnectTimeout = Duration.seconds(60)
+    @Option(
+        parsing: .unconditional, help: Duration.help("How long to keep dialling a coordinator that is not up yet.", default: defaultConnectTimeout),
+        transform: Duration.argument)
+    var connectTimeout: Duration = defaultConnectTimeout
 
     @OptionGroup var security: SecurityOptions
 
@@ -44,6 +47,7 @@ struct WorkerCommand: ParsableCommand {
         guard HostAndPort(coordinator) != nil else { throw ValidationError("--coordinator '\(coordinator)' is not HOST:PORT") }
         guard (1...1000).contains(capacity) else { throw ValidationError("--capacity must be from 1 to 1000, got \(capacity)") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        guard connectTimeout > .zero else { throw ValidationError("--connect-timeout must be longer than 0s") }
         for entry in tag where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--tag '\(entry)' is not KEY=VALUE")
         }
