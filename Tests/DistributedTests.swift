@@ -59,7 +59,10 @@ final class DistributedTests: XCTestCase {
         let target = try TargetServer(options: TargetOptions(latency: .milliseconds(2)))
         defer { target.shutdown() }
         let (coordinator, address) = try coordinator(["--url", target.baseURL + "/health", "--vus", "6", "--iterations", "300"], workers: 3)
-        let workers = try ["eu", "us", "apac"].map { try worker(address, ["--tag", "region=\($0)", "--name", "w-\($0)"]) }
+        // eu has twice the capacity of the others: half the iterations, exactly.
+        let workers = try ["eu", "us", "apac"].map {
+            try worker(address, ["--tag", "region=\($0)", "--name", "w-\($0)", "--capacity", $0 == "eu" ? "2" : "1"])
+        }
         XCTAssertEqual(coordinator.exitStatus(within: 60), 0, coordinator.stderr)
         for worker in workers { XCTAssertEqual(worker.exitStatus(within: 10), 0, worker.stderr) }
 
@@ -71,7 +74,8 @@ final class DistributedTests: XCTestCase {
         let parts = try XCTUnwrap(distributed["workers"] as? [[String: Any]])
         XCTAssertEqual(Set(parts.compactMap { $0["name"] as? String }), ["w-eu", "w-us", "w-apac"])
         XCTAssertEqual(parts.compactMap { $0["http_reqs"] as? Int }.reduce(0, +), 300, "the workers' own counts add up")
-        XCTAssertTrue(parts.allSatisfy { ($0["http_reqs"] as? Int ?? 0) > 0 }, "every worker took a share")
+        let byName = Dictionary(uniqueKeysWithValues: parts.map { ($0["name"] as? String ?? "", $0["iterations"] as? Int ?? 0) })
+        XCTAssertEqual(byName, ["w-eu": 150, "w-us": 75, "w-apac": 75], "segments follow --capacity")
         XCTAssertEqual((distributed["tags"] as? [[String: Any]])?.count, 3, "a row per region")
         XCTAssertLessThan(try XCTUnwrap(distributed["startSkewMs"] as? Double), 50, "workers start together")
 
@@ -103,6 +107,38 @@ final class DistributedTests: XCTestCase {
         let parts = try XCTUnwrap(try distribution(try summary())["workers"] as? [[String: Any]])
         XCTAssertEqual(parts.compactMap { $0["http_reqs"] as? Int }, [100, 100, 100])
         XCTAssertTrue(coordinator.stdout.contains("✗ 'count<150' count=300"), coordinator.stdout)
+    }
+
+    func testAnAbortOnFailThresholdOnMergedDataStopsEveryWorkerAndTeardownStillRuns() throws {
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        let teardownTarget = try TargetServer()
+        defer { teardownTarget.shutdown() }
+        try """
+            teardown:
+              - get: \(teardownTarget.baseURL)/health
+            thresholds:
+              http_req_failed:
+                - {threshold: "rate<0.01", abortOnFail: true}
+            scenarios:
+              missing:
+                executor: constant-vus
+                vus: 2
+                duration: 60s
+                flow:
+                  - get: /no-such-route
+            """.write(to: workDir.appendingPathComponent("abort.yaml"), atomically: true, encoding: .utf8)
+        let (coordinator, address) = try coordinator(["abort.yaml", "--target", target.baseURL], workers: 2)
+        let workers = try (0..<2).map { _ in try worker(address) }
+        let startedAt = Date()
+        XCTAssertEqual(coordinator.exitStatus(within: 30), 108, coordinator.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(startedAt), 15, "stopped early, not after 60 s")
+        for worker in workers {
+            XCTAssertEqual(worker.exitStatus(within: 5), 0, worker.stderr)
+            XCTAssertTrue(worker.stderr.contains("the coordinator stopped the test"), worker.stderr)
+        }
+        XCTAssertEqual(teardownTarget.stats.requests, 1, "teardown ran once, after the abort")
+        XCTAssertEqual((try summary()["stampede"] as? [String: Any])?["abortedByThreshold"] as? Bool, true)
     }
 
     /// A long test that three workers are running, with the target counting.

@@ -41,6 +41,4 @@ struct HostAndPort: Equatable {
         self.host = host
         self.port = port
     }
-
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

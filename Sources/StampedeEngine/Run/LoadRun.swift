@@ -171,14 +171,14 @@ public final class LoadRun: Sendable {
     /// belong to the coordinator, which judges the merged metrics.
     public func runSegment(vars: [String: String], onSecond: (Int, MetricSet) -> Void) -> SegmentOutcome {
         guard !stopped.load(ordering: .relaxed) else {
-            return SegmentOutcome(totals: MetricSet(registry: registry), gaugesAtEnd: MetricSet(registry: registry).gauges, lastIndex: -1)
+            return SegmentOutcome(gaugesAtEnd: MetricSet(registry: registry).gauges, lastIndex: -1)
         }
         var lastIndex = -1
-        let (totals, gauges) = drive(localLoad(), vars: vars) { second, metrics, _ in
+        let gauges = drive(localLoad(), vars: vars) { second, metrics, _ in
             lastIndex = second
             onSecond(second, metrics)
-        }
-        return SegmentOutcome(totals: totals, gaugesAtEnd: gauges, lastIndex: lastIndex)
+        }.gaugesAtEnd
+        return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex)
     }
 
     /// The VUs this process makes for its segment, over all scenarios (at their most).
@@ -261,9 +261,8 @@ public final class LoadRun: Sendable {
     }
 }
 
-/// What one process's segment of a distributed run measured.
+/// How one process's segment of a distributed run ended (its seconds went to `onSecond`).
 public struct SegmentOutcome: Sendable {
-    public let totals: MetricSet
     /// The segment's gauges as its threads ended (VUs busy, VUs made).
     public let gaugesAtEnd: [Gauge]
     /// The last second it reported, -1 for none.
