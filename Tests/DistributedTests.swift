@@ -211,6 +211,22 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(target.stats.requests, requests, "no worker goes on alone")
     }
 
+    func testAHungCoordinatorStopsEveryWorkerWithinFiveSeconds() throws {
+        let (target, coordinator, workers) = try runningTest(workers: 2)
+        defer { target.shutdown() }
+        let hungAt = Date()
+        coordinator.signal(SIGSTOP)
+        defer { coordinator.signal(SIGKILL) }
+        for worker in workers {
+            XCTAssertEqual(worker.exitStatus(within: 10), 103, worker.stderr)
+            XCTAssertTrue(worker.stderr.contains("silent"), worker.stderr)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(hungAt), 6.5, "noticed within 5 s, VUs stopped soon after")
+        let requests = target.stats.requests
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(target.stats.requests, requests, "no worker goes on alone")
+    }
+
     func testCtrlCOnTheCoordinatorStopsEveryWorkerAndWritesMergedResults() throws {
         let (target, coordinator, workers) = try runningTest()
         defer { target.shutdown() }
