@@ -41,6 +41,7 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        guard test.tests.count <= 1 else { throw ValidationError("a coordinator runs one test at a time; give one name or plan file") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard joinTimeout > .zero else { throw ValidationError("--join-timeout must be longer than 0s") }
         guard let address = HostAndPort(listen) else { throw ValidationError("--listen '\(listen)' is not HOST:PORT, e.g. 0.0.0.0:6575") }
@@ -56,7 +57,7 @@ struct CoordinatorCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = test.request
+        var request = test.requests[0]
         let plan = try request.plan()
         let embedded = try RunCommand.embeddedTarget(for: request)
         defer { embedded?.shutdown() }
@@ -106,12 +107,13 @@ struct CoordinatorCommand: ParsableCommand {
             "     execution: distributed (\(workers) worker\(workers == 1 ? "" : "s") via \(coordinator.address))",
             "        target: \(RunCommand.describeTarget(request, embedded: embedded))",
         ])
-        try session.run(stop: { run.stop() }) { onSecond in
+        let verdict = try session.run(stop: { run.stop() }) { onSecond in
             let outcome = run.run(load: coordinator.load, onSecond: onSecond)
             return RunSession.Result(
                 outcome: outcome, distribution: coordinator.breakdown,
                 lostWorker: onWorkerLoss == .abort && !coordinator.lostWorkers.isEmpty)
         }
+        if verdict.status != .passed { throw ExitCode(verdict.status.rawValue) }
     }
 
     /// Coordinator events on standard error, one line each.

@@ -11,7 +11,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a scenario (see 'stampede list') or an ad-hoc load on --url.",
         discussion: """
             Without --target, a scenario runs against the embedded business-support API, \
-            started in this process on a free loopback port. --vus, --duration and \
+            started in this process on a free loopback port. Several tests run one after \
+            another as a suite, each with its own summary and results folder, then a line \
+            per test; the exit code is the first failing test's. --vus, --duration and \
             --iterations replace the scenario's executor, as in k6. Results go to \
             results/<scenario>-<UTC time>/summary.json. Exit codes: 0 passed, \
             99 a threshold failed, 104 invalid configuration, 105 interrupted, \
@@ -31,28 +33,63 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = test.request
-        let plan = try request.plan()
-        let embedded = try Self.embeddedTarget(for: request)
+        let requests = test.requests
+        // Every test of a suite is built before any load: a mistake in the last one costs
+        // nothing, and all share one embedded target.
+        let plans = try requests.map { request in
+            do {
+                return try request.plan()
+            } catch let failure as UsageFailure {
+                throw naming(request, failure)
+            }
+        }
+        let embedded = try Self.embeddedTarget(for: requests[0])
         defer { embedded?.shutdown() }
-        let targetURL = request.target ?? embedded?.baseURL
-        let run: LoadRun
+        let runs = try zip(requests, plans).map { request, plan in try loadRun(request, plan, target: request.target ?? embedded?.baseURL) }
+        var verdicts: [(test: String, verdict: RunSession.Verdict)] = []
+        for (request, run) in zip(requests, runs) {
+            let session = RunSession(plan: run.plan, registry: run.registry, output: output, banner: [
+                "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
+                "        target: \(Self.describeTarget(request, embedded: embedded))",
+            ])
+            let verdict = try session.run(stop: { run.stop() }) { onSecond in
+                RunSession.Result(outcome: run.run(onSecond: onSecond))
+            }
+            verdicts.append((request.test ?? run.plan.name, verdict))
+            // An interrupt ends the suite, not just its current test.
+            if verdict.status == .abortedFromOutside { break }
+        }
+        if requests.count > 1 { print(Self.suiteLines(verdicts, of: requests.count)) }
+        if let failed = verdicts.first(where: { $0.verdict.status != .passed }) { throw ExitCode(failed.verdict.status.rawValue) }
+    }
+
+    private func loadRun(_ request: TestRequest, _ plan: TestPlan, target: String?) throws -> LoadRun {
         do {
             let directory = request.planFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
             let options = RunOptions(
-                workers: workers, target: targetURL, requestTimeout: request.timeout,
+                workers: workers, target: target, requestTimeout: request.timeout,
                 env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: directory)
-            run = try LoadRun(plan: plan, options: options)
+            return try LoadRun(plan: plan, options: options)
         } catch {
-            throw UsageFailure(message: error.message)
+            throw naming(request, UsageFailure(message: error.message))
         }
-        let session = RunSession(plan: plan, registry: run.registry, output: output, banner: [
-            "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
-            "        target: \(Self.describeTarget(request, embedded: embedded))",
-        ])
-        try session.run(stop: { run.stop() }) { onSecond in
-            RunSession.Result(outcome: run.run(onSecond: onSecond))
+    }
+
+    /// A test's error, naming the test when the suite has several.
+    private func naming(_ request: TestRequest, _ failure: UsageFailure) -> UsageFailure {
+        guard test.tests.count > 1, let name = request.test else { return failure }
+        return UsageFailure(message: "\(name): \(failure.message)", status: failure.status)
+    }
+
+    /// A suite's end: a line per test with its verdict and results, in the order they ran.
+    static func suiteLines(_ verdicts: [(test: String, verdict: RunSession.Verdict)], of count: Int) -> String {
+        let width = verdicts.map(\.test.count).max() ?? 0
+        var lines = ["", "suite: \(verdicts.count) of \(count) tests ran"]
+        for (test, verdict) in verdicts {
+            let mark = verdict.status == .passed ? "✓" : "✗"
+            lines.append("  \(mark) \(test.padding(toLength: width, withPad: " ", startingAt: 0))  \(verdict.status.summary)  \(verdict.folder.path)")
         }
+        return lines.joined(separator: "\n")
     }
 
     /// The embedded business-support API, started on a free loopback port when the test has

@@ -24,10 +24,16 @@ struct RunSession {
         var lostWorker = false
     }
 
+    /// How a run ended: its exit status and where its results are.
+    struct Verdict {
+        let status: ExitStatus
+        let folder: URL
+    }
+
     /// Runs `execute`, feeding each merged second to progress, timeline and Prometheus, and
     /// calling `stop` on SIGINT or SIGTERM; then prints the summary, writes the results and
-    /// throws the exit code.
-    func run(stop: @escaping @Sendable () -> Void, execute: (_ onSecond: (Int, MetricSet) -> Void) throws -> Result) throws {
+    /// returns the verdict.
+    func run(stop: @escaping @Sendable () -> Void, execute: (_ onSecond: (Int, MetricSet) -> Void) throws -> Result) throws -> Verdict {
         let progress = ProgressReporter(mode: output.quiet ? .off : .automatic, plan: plan, registry: registry)
         if !output.quiet { print(bannerText) }
         // The folder exists before the load, so an interrupted run keeps its timeline.
@@ -52,10 +58,11 @@ struct RunSession {
             abortedByThreshold: outcome.abortedByThreshold, distribution: result.distribution)
         print(SummaryText.render(summary, mode: output.summaryMode))
         try writeResults(summary, to: folder)
-        if outcome.abortedByThreshold { throw ExitCode(ExitStatus.abortedByThreshold.rawValue) }
-        if result.lostWorker { throw ExitCode(ExitStatus.workerLost.rawValue) }
-        if outcome.wasInterrupted { throw ExitCode(ExitStatus.abortedFromOutside.rawValue) }
-        if !outcome.thresholdsPassed { throw ExitCode(ExitStatus.thresholdsFailed.rawValue) }
+        let status: ExitStatus = outcome.abortedByThreshold ? .abortedByThreshold
+            : result.lostWorker ? .workerLost
+            : outcome.wasInterrupted ? .abortedFromOutside
+            : outcome.thresholdsPassed ? .passed : .thresholdsFailed
+        return Verdict(status: status, folder: folder.url)
     }
 
     private var bannerText: String {

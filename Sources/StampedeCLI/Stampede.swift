@@ -24,6 +24,21 @@ enum ExitStatus: Int32 {
     case abortedByThreshold = 108
 }
 
+extension ExitStatus {
+    /// The verdict in words, for a suite's lines.
+    var summary: String {
+        switch self {
+        case .passed: "passed"
+        case .thresholdsFailed: "thresholds failed (99)"
+        case .workerLost: "a worker was lost (103)"
+        case .invalidConfiguration: "invalid (104)"
+        case .abortedFromOutside: "interrupted (105)"
+        case .scenarioError: "results not written (107)"
+        case .abortedByThreshold: "aborted by a threshold (108)"
+        }
+    }
+}
+
 /// An error the user can act on: one line, and the exit code that goes with it.
 struct UsageFailure: Error {
     let message: String

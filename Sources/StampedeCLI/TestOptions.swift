@@ -6,8 +6,8 @@ import StampedeDSL
 /// `coordinator`, and shipped to workers as a `TestRequest`, so every process builds the
 /// same plan.
 struct TestOptions: ParsableArguments {
-    @Argument(help: "A built-in test's name (see 'stampede list'), or a plan file (.yaml, .yml, .json).")
-    var scenario: String?
+    @Argument(help: "Built-in tests (see 'stampede list') or plan files (.yaml, .yml, .json); several run one after another as a suite.")
+    var tests: [String] = []
 
     @Option(help: "Ad-hoc run: each iteration is one GET of this URL.")
     var url: String?
@@ -92,9 +92,9 @@ struct TestOptions: ParsableArguments {
         for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
             throw ValidationError("--env '\(entry)' is not NAME=VALUE")
         }
-        switch (scenario, url) {
-        case (nil, nil): throw ValidationError("give a test name (see 'stampede list') or --url")
-        case (.some, .some): throw ValidationError("give a test name or --url, not both")
+        switch (tests.isEmpty, url) {
+        case (true, nil): throw ValidationError("give a test name (see 'stampede list') or --url")
+        case (false, .some): throw ValidationError("give a test name or --url, not both")
         default: break
         }
         if let url { try Self.checkHTTPURL(url, flag: "--url") }
@@ -107,8 +107,13 @@ struct TestOptions: ParsableArguments {
         else { throw ValidationError("\(flag) '\(text)' is not an http:// or https:// URL") }
     }
 
-    /// What these flags ask for, as data a worker can be sent.
-    var request: TestRequest {
+    /// What these flags ask for, one request per test (one for --url), as data a worker can
+    /// be sent.
+    var requests: [TestRequest] {
+        url != nil ? [request(for: nil)] : tests.map { request(for: $0) }
+    }
+
+    private func request(for test: String?) -> TestRequest {
         var http = HTTPOverrides()
         http.version = httpVersion
         http.insecureSkipTLSVerify = insecureSkipTLSVerify
@@ -125,7 +130,7 @@ struct TestOptions: ParsableArguments {
         http.streamsPerConnection = streamsPerConnection
         http.connectionsPerHost = connectionsPerHost
         return TestRequest(
-            test: scenario, url: url, target: target, vus: vus, durationNanoseconds: duration?.nanoseconds, iterations: iterations,
+            test: test, url: url, target: target, vus: vus, durationNanoseconds: duration?.nanoseconds, iterations: iterations,
             timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000), scale: scale, durationScale: durationScale,
             thresholds: threshold, env: env, http: http)
     }
