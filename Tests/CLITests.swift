@@ -22,19 +22,9 @@ final class CLITests: XCTestCase {
         try? FileManager.default.removeItem(at: workDir)
     }
 
-    /// The `stampede` binary built beside this test bundle.
-    var binary: URL {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent(), Bundle.main.bundleURL] {
-            let url = candidate.appendingPathComponent("stampede")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return dir.appendingPathComponent("stampede")
-    }
-
     func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = StampedeProcess.binary
         process.arguments = arguments
         process.currentDirectoryURL = workDir
         let out = Pipe(), err = Pipe()

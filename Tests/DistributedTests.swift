@@ -39,12 +39,8 @@ final class DistributedTests: XCTestCase {
         try start(["worker", "--coordinator", address, "--workers", "1", "--connect-timeout", "10s"] + extra)
     }
 
-    private func summary() throws -> [String: Any] {
-        let results = workDir.appendingPathComponent("results")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: results.path)
-        XCTAssertEqual(folders.count, 1, "one results folder: \(folders)")
-        let data = try Data(contentsOf: results.appendingPathComponent(folders[0]).appendingPathComponent("summary.json"))
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    private func summary(file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        try onlySummary(in: workDir, file: file, line: line)
     }
 
     private func metric(_ summary: [String: Any], _ name: String, _ key: String) -> Double? {

@@ -84,10 +84,7 @@ final class GeographyTests: XCTestCase {
         XCTAssertEqual(coordinator.exitStatus(within: 60), 0, coordinator.stderr)
         for worker in workers { XCTAssertEqual(worker.exitStatus(within: 10), 0, worker.stderr) }
 
-        let results = workDir.appendingPathComponent("results")
-        let folder = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: results.path).first)
-        let data = try Data(contentsOf: results.appendingPathComponent(folder).appendingPathComponent("summary.json"))
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let summary = try onlySummary(in: workDir)
         let tags = try XCTUnwrap(((summary["stampede"] as? [String: Any])?["distributed"] as? [String: Any])?["tags"] as? [[String: Any]])
         var p95: [String: Double] = [:]
         for part in tags { p95[part["name"] as? String ?? ""] = part["http_req_duration_p95_ms"] as? Double }

@@ -106,3 +106,12 @@ final class StampedeProcess: @unchecked Sendable {
         kill(process.processIdentifier, number)
     }
 }
+
+/// The summary.json of the one run whose results folder `results/` under `directory` holds.
+func onlySummary(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    let results = directory.appendingPathComponent("results")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: results.path)
+    XCTAssertEqual(folders.count, 1, "one results folder: \(folders)", file: file, line: line)
+    let data = try Data(contentsOf: results.appendingPathComponent(try XCTUnwrap(folders.first)).appendingPathComponent("summary.json"))
+    return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], file: file, line: line)
+}

@@ -89,9 +89,7 @@ struct TestOptions: ParsableArguments {
         guard timeout > .zero else { throw ValidationError("--timeout must be longer than 0s, got \(timeout.humanReadable)") }
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be above 0, got \(scale)") }
         guard durationScale > 0, durationScale.isFinite else { throw ValidationError("--duration-scale must be above 0, got \(durationScale)") }
-        for entry in env where !entry.contains("=") || entry.hasPrefix("=") {
-            throw ValidationError("--env '\(entry)' is not NAME=VALUE")
-        }
+        try KeyValueArguments.validate(env, flag: "--env", form: "NAME=VALUE")
         switch (tests.isEmpty, url) {
         case (true, nil): throw ValidationError("give a test name (see 'stampede list') or --url")
         case (false, .some): throw ValidationError("give a test name or --url, not both")

@@ -64,12 +64,7 @@ struct TestRequest: Codable, Equatable {
 
     /// `environment` overridden by the `--env` entries.
     func environment(over environment: [String: String]) -> [String: String] {
-        var values = environment
-        for entry in env {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            values[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        return values
+        environment.merging(KeyValueArguments.dictionary(env)) { _, given in given }
     }
 
     var timeout: Duration { .milliseconds(timeoutMilliseconds) }

@@ -48,18 +48,13 @@ struct WorkerCommand: ParsableCommand {
         guard (1...1000).contains(capacity) else { throw ValidationError("--capacity must be from 1 to 1000, got \(capacity)") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard connectTimeout > .zero else { throw ValidationError("--connect-timeout must be longer than 0s") }
-        for entry in tag where !entry.contains("=") || entry.hasPrefix("=") {
-            throw ValidationError("--tag '\(entry)' is not KEY=VALUE")
-        }
+        try KeyValueArguments.validate(tag, flag: "--tag", form: "KEY=VALUE")
         if (security.tlsCert == nil) != (security.tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() throws {
         let address = HostAndPort(coordinator)!
-        let tags = Dictionary(tag.map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }) { _, last in last }
+        let tags = KeyValueArguments.dictionary(tag)
         let threads = workers
         let agent = WorkerAgent(.init(
             host: address.host, port: address.port, name: name ?? hostName, tags: tags, capacity: capacity,

@@ -94,10 +94,5 @@ extension Feeder.Source {
         }
     }
 
-    var label: String {
-        switch self {
-        case .csv(let path), .json(let path): path
-        case .rows: "rows"
-        }
-    }
+    var label: String { path ?? "rows" }
 }

@@ -23,7 +23,6 @@ final class Roster: Sendable {
         var startedAtUnixNanos: Int64?
         var totals = DistributedBreakdown.Totals()
         var lastIndex = -1
-        var lossReason: String?
     }
 
     private struct State {
@@ -199,7 +198,6 @@ final class Roster: Sendable {
             let member = state.members[index]
             guard member.phase != .done, member.phase != .lost, !state.closing else { return nil }
             state.members[index].phase = phase
-            state.members[index].lossReason = reason
             if phase == .lost, member.phase != .running, state.failure == nil {
                 state.failure = ("worker \(member.name) was lost before the load started: \(reason ?? "")", .loss)
             }
