@@ -95,15 +95,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Users' own Swift test files: compiled against the DSL's module files, cached by
+        // content, loaded into the stampede process (docs/scenarios.md).
+        .target(
+            name: "StampedeSwiftFiles",
+            dependencies: ["StampedeDSL", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The seed scenarios, written in the DSL and compiled into the binary.
         .target(name: "Scenarios", dependencies: ["StampedeDSL"], path: "scenarios"),
         .executableTarget(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // A user's compiled test binds to this executable's DSL rather than a copy of its own.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
         .testTarget(
             name: "StampedeTests",

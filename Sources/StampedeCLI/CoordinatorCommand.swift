@@ -41,7 +41,6 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard test.tests.count <= 1 else { throw ValidationError("a coordinator runs one test at a time; give one name or plan file") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
         guard joinTimeout > .zero else { throw ValidationError("--join-timeout must be longer than 0s") }
         guard let address = HostAndPort(listen) else { throw ValidationError("--listen '\(listen)' is not HOST:PORT, e.g. 0.0.0.0:6575") }
@@ -57,13 +56,19 @@ struct CoordinatorCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = test.requests[0]
+        let requests = try test.requests()
+        guard requests.count == 1 else {
+            let names = requests.map { $0.test ?? "" }.joined(separator: ", ")
+            let hint = requests.contains { $0.swiftFiles != nil } ? "; choose one with --test" : ""
+            throw UsageFailure(message: "a coordinator runs one test at a time, not \(requests.count) (\(names))\(hint)")
+        }
+        var request = requests[0]
         let plan = try request.plan()
         let embedded = try RunCommand.embeddedTarget(for: request)
         defer { embedded?.shutdown() }
         // Workers go where the coordinator goes: its embedded target, or --target.
         if let embedded { request.target = embedded.baseURL }
-        let folder = request.planFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+        let folder = request.folder
         let run: LoadRun
         do {
             let options = RunOptions(
@@ -76,7 +81,7 @@ struct CoordinatorCommand: ParsableCommand {
         let coordinator: Coordinator
         do {
             let shipped = try ShippedTest.collect(
-                request: try JSONEncoder().encode(request), planFile: request.planFile, inputs: run.inputFiles,
+                request: try JSONEncoder().encode(request), sources: request.sourceFiles, inputs: run.inputFiles,
                 folder: folder ?? URL(fileURLWithPath: "."))
             let address = HostAndPort(listen)!
             coordinator = try Coordinator(.init(

@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let requests = test.requests
+        let requests = try test.requests()
         // Every test of a suite is built before any load: a mistake in the last one costs
         // nothing, and all share one embedded target.
         let plans = try requests.map { request in
@@ -65,10 +65,9 @@ struct RunCommand: ParsableCommand {
 
     private func loadRun(_ request: TestRequest, _ plan: TestPlan, target: String?) throws -> LoadRun {
         do {
-            let directory = request.planFile.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
             let options = RunOptions(
                 workers: workers, target: target, requestTimeout: request.timeout,
-                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: directory)
+                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: request.folder)
             return try LoadRun(plan: plan, options: options)
         } catch {
             throw naming(request, UsageFailure(message: error.message))
@@ -77,7 +76,7 @@ struct RunCommand: ParsableCommand {
 
     /// A test's error, naming the test when the suite has several.
     private func naming(_ request: TestRequest, _ failure: UsageFailure) -> UsageFailure {
-        guard test.tests.count > 1, let name = request.test else { return failure }
+        guard test.tests.count > 1 || request.swiftFiles != nil, let name = request.test else { return failure }
         return UsageFailure(message: "\(name): \(failure.message)", status: failure.status)
     }
 

@@ -1,13 +1,18 @@
 import ArgumentParser
 import Foundation
+import Scenarios
 import StampedeDSL
+import StampedeSwiftFiles
 
 /// The flags that say which test runs and how it is shaped: shared by `run` and
 /// `coordinator`, and shipped to workers as a `TestRequest`, so every process builds the
 /// same plan.
 struct TestOptions: ParsableArguments {
-    @Argument(help: "Built-in tests (see 'stampede list') or plan files (.yaml, .yml, .json); several run one after another as a suite.")
+    @Argument(help: "Built-in tests (see 'stampede list'), plan files (.yaml, .yml, .json), or Swift files and folders of them (compiled together); several run one after another as a suite.")
     var tests: [String] = []
+
+    @Option(name: .customLong("test"), help: ArgumentHelp("A test the Swift files declare, by name (repeatable; default: all of them).", valueName: "name"))
+    var chosenTests: [String] = []
 
     @Option(help: "Ad-hoc run: each iteration is one GET of this URL.")
     var url: String?
@@ -106,9 +111,48 @@ struct TestOptions: ParsableArguments {
     }
 
     /// What these flags ask for, one request per test (one for --url), as data a worker can
-    /// be sent.
-    var requests: [TestRequest] {
-        url != nil ? [request(for: nil)] : tests.map { request(for: $0) }
+    /// be sent. The Swift files among the arguments are compiled together (or found in the
+    /// cache) to learn their tests, which take the place of the first of them.
+    func requests() throws -> [TestRequest] {
+        if url != nil { return [request(for: nil)] }
+        var requests: [TestRequest] = []
+        var swiftFiles: [String] = []
+        var swiftPosition: Int?
+        for argument in tests {
+            let files: [String]?
+            if SwiftTestFiles.isSwiftFile(argument) {
+                files = [argument]
+            } else if Catalog.plan(named: argument) == nil && !TestRequest.isPlanFile(argument) {
+                files = SwiftTestFiles.files(inFolder: argument)
+                if files?.isEmpty == true { throw UsageFailure(message: "no .swift files in the folder \(argument)") }
+            } else {
+                files = nil
+            }
+            if let files {
+                swiftFiles += files
+                swiftPosition = swiftPosition ?? requests.count
+            } else {
+                requests.append(request(for: argument))
+            }
+        }
+        guard let swiftPosition else {
+            if !chosenTests.isEmpty { throw UsageFailure(message: "--test chooses among the tests of Swift files; give a .swift file or a folder of them") }
+            return requests
+        }
+        let declared: SwiftTestFiles
+        do {
+            declared = try SwiftTestFiles.load(swiftFiles, log: TestRequest.logCompile)
+            for name in chosenTests { _ = try declared.test(named: name) }
+        } catch {
+            throw UsageFailure(message: error.message)
+        }
+        let names = chosenTests.isEmpty ? declared.tests.map(\.name) : chosenTests
+        requests.insert(contentsOf: names.map { name in
+            var request = request(for: name)
+            request.swiftFiles = swiftFiles
+            return request
+        }, at: swiftPosition)
+        return requests
     }
 
     private func request(for test: String?) -> TestRequest {

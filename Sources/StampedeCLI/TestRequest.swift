@@ -1,13 +1,17 @@
 import Foundation
 import Scenarios
 import StampedeDSL
+import StampedeSwiftFiles
 
 /// A test as the command line asks for it: which test, its executor and scale overrides,
 /// extra thresholds, `--env` values and HTTP flags. `run` and `coordinator` build their plan
 /// from it, and a coordinator ships it to every worker as JSON, so all build the same plan.
 struct TestRequest: Codable, Equatable {
-    /// A built-in test's name or a plan file's path; nil with `url`.
+    /// A built-in test's name, a plan file's path, or the name of a test in `swiftFiles`;
+    /// nil with `url`.
     var test: String?
+    /// The user's Swift files that declare `test`, compiled together.
+    var swiftFiles: [String]?
     var url: String?
     var target: String?
     var vus: Int?
@@ -23,22 +27,39 @@ struct TestRequest: Codable, Equatable {
 
     /// The plan file's path, when the test is one.
     var planFile: String? {
-        test.flatMap { Self.isPlanFile($0) ? $0 : nil }
+        guard swiftFiles == nil else { return nil }
+        return test.flatMap { Self.isPlanFile($0) ? $0 : nil }
+    }
+
+    /// The files the test is written in: its plan file or its Swift files.
+    var sourceFiles: [String] {
+        swiftFiles ?? planFile.map { [$0] } ?? []
+    }
+
+    /// The folder of the test's files, against which the paths it names (feeders, uploads)
+    /// resolve; nil for a built-in test (the current folder).
+    var folder: URL? {
+        sourceFiles.first.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
     }
 
     static func isPlanFile(_ argument: String) -> Bool {
         [".yaml", ".yml", ".json"].contains { argument.lowercased().hasSuffix($0) }
     }
 
-    /// The test to run, with the executor the flags ask for, scaled as asked. A plan file is
-    /// read from `planFileOverride` when given (a worker's copy).
-    func plan(planFileOverride: URL? = nil) throws -> TestPlan {
+    /// The test to run, with the executor the flags ask for, scaled as asked. Its files are
+    /// read from `shippedFolder` when given (a worker's copy of them, by name).
+    func plan(shippedFolder: URL? = nil) throws -> TestPlan {
+        func located(_ file: String) -> String {
+            shippedFolder.map { $0.appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent).path } ?? file
+        }
         var plan: TestPlan
         do {
             if let url {
                 plan = TestPlan(Scenario("default", description: "GET \(url)", executor: .sharedIterations(1, iterations: 1)) { Get(url) })
+            } else if let files = swiftFiles, let name = test {
+                plan = try SwiftTestFiles.load(files.map(located), log: Self.logCompile).test(named: name)
             } else if let file = planFile {
-                plan = try PlanFile.load(planFileOverride?.path ?? file)
+                plan = try PlanFile.load(located(file))
             } else if let name = test {
                 guard let found = Catalog.plan(named: name) else {
                     let known = Catalog.all.map(\.name).joined(separator: ", ")
@@ -51,6 +72,8 @@ struct TestRequest: Codable, Equatable {
             for text in thresholds { plan.thresholds.append(try Threshold(commandLine: text)) }
         } catch let error as PlanError {
             throw UsageFailure(message: error.message)
+        } catch let error as SwiftFileError {
+            throw UsageFailure(message: error.message)
         }
         http.apply(to: &plan.http)
         if let executor = try executorFromFlags() {
@@ -60,6 +83,11 @@ struct TestRequest: Codable, Equatable {
             plan.scenarios[0].executor = executor
         }
         return scale == 1 && durationScale == 1 ? plan : plan.scaled(load: scale, time: durationScale)
+    }
+
+    /// A compile's progress line, on standard error beside swiftc's own output.
+    static let logCompile: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("stampede: \(line)…\n".utf8))
     }
 
     /// `environment` overridden by the `--env` entries.

@@ -83,8 +83,7 @@ struct WorkerCommand: ParsableCommand {
     static func load(_ json: Data, folder: URL, segment: ExecutionSegment, threads: Int) throws -> LoadRun {
         do {
             let request = try JSONDecoder().decode(TestRequest.self, from: json)
-            let planFile = request.planFile.map { folder.appendingPathComponent(URL(fileURLWithPath: $0).lastPathComponent) }
-            let plan = try request.plan(planFileOverride: planFile)
+            let plan = try request.plan(shippedFolder: folder)
             let options = RunOptions(
                 workers: threads, target: request.target, requestTimeout: request.timeout,
                 env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: folder, segment: segment)

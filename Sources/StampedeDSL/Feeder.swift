@@ -1,5 +1,5 @@
 import Foundation
-import SwiftCSV
+internal import SwiftCSV
 
 /// Test data for a scenario: rows of named values. Loaded once before the load starts and
 /// shared read-only by every VU on every worker; each iteration reads one row into the VU's

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+internal import Yams
 
 /// Reads a test plan from a YAML or JSON file (JSON is YAML), so a CI stage can change load
 /// without recompiling. The schema is docs/plan-files.md; every mistake is reported as one

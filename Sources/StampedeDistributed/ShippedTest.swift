@@ -1,10 +1,10 @@
 import Foundation
 
 /// A test as a coordinator sends it: the command line's request (JSON the CLI reads back)
-/// and every file the test reads, by path relative to the plan file's folder. Workers need
-/// nothing but the binary.
+/// and every file the test is written in or reads, by path relative to the test's folder.
+/// Workers need nothing but the binary (and, for Swift files, the Swift toolchain).
 public struct ShippedTest: Sendable {
-    /// The `TestRequest` JSON; its plan file path, if any, is one of `files`' keys.
+    /// The `TestRequest` JSON; its plan file or Swift files are among `files`, by name.
     public let request: Data
     public let files: [String: Data]
 
@@ -13,13 +13,17 @@ public struct ShippedTest: Sendable {
         self.files = files
     }
 
-    /// Reads the plan file and the files it names (`inputs`, as the plan gives them) from
-    /// `folder`. Paths must stay inside the folder: a worker rebuilds it elsewhere.
-    public static func collect(request: Data, planFile: String?, inputs: [String], folder: URL) throws(ShipError) -> ShippedTest {
+    /// Reads the test's own files (`sources`: its plan file or Swift files, all in `folder`)
+    /// and the files it names (`inputs`, as the test gives them) from `folder`. Paths must
+    /// stay inside the folder: a worker rebuilds it elsewhere.
+    public static func collect(request: Data, sources: [String], inputs: [String], folder: URL) throws(ShipError) -> ShippedTest {
         var files: [String: Data] = [:]
-        for path in (planFile.map { [URL(fileURLWithPath: $0).lastPathComponent] } ?? []) + inputs {
+        for source in sources where URL(fileURLWithPath: source).deletingLastPathComponent().standardized != folder.standardized {
+            throw ShipError("'\(source)' is not in \(folder.path): a distributed test's files must share one folder")
+        }
+        for path in sources.map({ URL(fileURLWithPath: $0).lastPathComponent }) + inputs {
             guard isRelativeInside(path) else {
-                throw ShipError("'\(path)' is outside the plan's folder; a distributed test ships files by paths relative to its plan file")
+                throw ShipError("'\(path)' is outside the test's folder; a distributed test ships files by paths relative to its plan or Swift files")
             }
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(path).path) else {
                 throw ShipError("cannot read '\(path)' in \(folder.path) to ship it to the workers")
