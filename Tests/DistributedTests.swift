@@ -105,6 +105,17 @@ final class DistributedTests: XCTestCase {
         XCTAssertTrue(coordinator.stdout.contains("✗ 'count<150' count=300"), coordinator.stdout)
     }
 
+    func testSharedIterationsWithFewerVUsThanWorkersAreRefusedBeforeTheLoad() throws {
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        // One VU for two workers: one of them would hold 20 iterations and nobody to run them.
+        let (coordinator, address) = try coordinator(["--url", target.baseURL + "/health", "--vus", "1", "--iterations", "40"], workers: 2)
+        _ = try (0..<2).map { _ in try worker(address) }
+        XCTAssertEqual(coordinator.exitStatus(within: 30), 104, coordinator.stderr)
+        XCTAssertTrue(coordinator.stderr.contains("has too few VUs (1) to share among the workers"), coordinator.stderr)
+        XCTAssertEqual(target.stats.requests, 0, "no load started")
+    }
+
     func testAnAbortOnFailThresholdOnMergedDataStopsEveryWorkerAndTeardownStillRuns() throws {
         let target = try TargetServer()
         defer { target.shutdown() }

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 
-/// Compiled test libraries by content: the key covers the source files (names and bytes),
+/// Compiled test libraries by content: the key covers the source files (names and bytes,
+/// not folders: a worker's copy of a test lives in a new folder each run),
 /// the DSL's module files and the compiler, so an unchanged test loads without compiling
 /// and any change compiles anew. Entries are written under a temporary name and renamed, so
 /// two runs compiling at once never load half a file; the least recently used go first
@@ -26,7 +27,7 @@ struct CompiledTestCache {
         var hash = SHA256()
         func add(_ text: String) { hash.update(data: Data((text + "\u{0}").utf8)) }
         for (name, contents) in sources {
-            add(name)
+            add(URL(fileURLWithPath: name).lastPathComponent)
             hash.update(data: contents)
         }
         flags.forEach(add)

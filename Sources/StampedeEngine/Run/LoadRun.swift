@@ -79,6 +79,14 @@ public final class LoadRun: Sendable {
     public init(plan: TestPlan, options: RunOptions) throws(PlanError) {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
         try plan.validate()
+        for scenario in plan.scenarios {
+            // Shared iterations are split by segment, VUs too: a segment with iterations and no
+            // VU would never finish them, and its run would wait out maxDuration.
+            guard case .sharedIterations(let executor) = scenario.executor,
+                  options.segment.share(of: executor.vus) == 0, options.segment.share(of: executor.iterations) > 0
+            else { continue }
+            throw PlanError("scenario '\(scenario.name)' has too few VUs (\(executor.vus)) to share among the workers: this one would hold \(options.segment.share(of: executor.iterations)) iterations and no VU; give at least one VU per worker")
+        }
         var registry = MetricRegistry()
         let settings = HTTPSettings(plan.http)
         self.settings = settings
