@@ -153,4 +153,30 @@ final class SwiftFileTests: XCTestCase {
         let reqs = (summary["metrics"] as? [String: Any])?["http_reqs"] as? [String: Any]
         XCTAssertEqual(reqs?["count"] as? Double, 40, "the merged count is the target's")
     }
+
+    func testAScaffoldedPackageBuildsAndRunsWithTheCommandsItsReadmeGives() throws {
+        let initialised = try stampede(["init", "team-load-tests"])
+        XCTAssertEqual(initialised.exitStatus(within: 30), 0, initialised.stderr)
+        let package = workDir.appendingPathComponent("team-load-tests")
+        let readme = try String(contentsOf: package.appendingPathComponent("README.md"), encoding: .utf8)
+        // The README's sh block, command by command, as a user would paste it.
+        let block = try XCTUnwrap(readme.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        let commands = block.split(separator: "\n").map { line in
+            (line.components(separatedBy: " # ").first ?? "").trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
+        }
+        XCTAssertEqual(commands.map { $0.prefix(2).joined(separator: " ") },
+                       ["swift build", "stampede list", "stampede run", "stampede run", "stampede run"], block)
+        let environment = ProcessInfo.processInfo.environment.merging(["STAMPEDE_CACHE_DIR": workDir.appendingPathComponent("cache").path]) { $1 }
+        for command in commands {
+            let tool = command[0] == "swift" ? "/opt/swift/usr/bin/swift" : StampedeProcess.binary.path
+            let result = try ReferenceTools.run(tool, Array(command.dropFirst()), seconds: 600, environment: environment, directory: package)
+            XCTAssertEqual(result.status, 0, "\(command.joined(separator: " ")): \(result.stderr)")
+        }
+        let results = try FileManager.default.contentsOfDirectory(atPath: package.appendingPathComponent("results").path).sorted()
+        XCTAssertEqual(results.map { $0.split(separator: "-").first.map(String.init) }, ["checkout", "checkout", "smoke"], "\(results)")
+        let data = try Data(contentsOf: package.appendingPathComponent("results/\(results[2])/summary.json"))
+        let smoke = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let reqs = (smoke["metrics"] as? [String: Any])?["http_reqs"] as? [String: Any]
+        XCTAssertEqual(reqs?["count"] as? Double, 20, "the plan file's 10 iterations of 2 requests")
+    }
 }
