@@ -5,9 +5,11 @@ build:
 	scripts/install-deps
 	swift build
 
+# Dynamically linked Swift runtime: users' Swift test files are loaded into the process and
+# share it (docs/scenarios.md).
 release:
 	scripts/install-deps
-	swift build -c release --static-swift-stdlib
+	swift build -c release
 
 # A short scenario against the embedded target, printing the summary.
 run: build

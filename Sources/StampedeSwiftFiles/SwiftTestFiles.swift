@@ -83,6 +83,11 @@ public struct SwiftTestFiles: Sendable {
             let compiler = Process()
             compiler.executableURL = URL(fileURLWithPath: modules.swiftc)
             compiler.arguments = arguments
+            // The driver finds its linker on PATH, which a CI job or a cron entry may not set.
+            var environment = ProcessInfo.processInfo.environment
+            let toolchain = URL(fileURLWithPath: modules.swiftc).deletingLastPathComponent().path
+            environment["PATH"] = "\(toolchain):\(environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")"
+            compiler.environment = environment
             // swiftc's own diagnostics, file:line first, go straight to the user.
             compiler.standardOutput = FileHandle.standardError
             do {
