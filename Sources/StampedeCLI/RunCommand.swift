@@ -4,14 +4,17 @@ import StampedeDSL
 import StampedeEngine
 import StampedeTarget
 
-/// `stampede run`: runs a built-in scenario, a plan file, or an ad-hoc GET loop against `--url`.
+/// `stampede run`: runs built-in tests, plan files, the tests of Swift files, or an ad-hoc GET
+/// loop against `--url`.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a scenario (see 'stampede list') or an ad-hoc load on --url.",
+        abstract: "Run tests (built-in, plan files or Swift files) or an ad-hoc load on --url.",
         discussion: """
             Without --target, a scenario runs against the embedded business-support API, \
-            started in this process on a free loopback port. Several tests run one after \
+            started in this process on a free loopback port. Swift files (or a folder of \
+            them) are compiled together against this stampede's DSL, or taken from the cache \
+            when unchanged, and each test they declare runs (--test picks). Several tests run one after \
             another as a suite, each with its own summary and results folder, then a line \
             per test; the exit code is the first failing test's. --vus, --duration and \
             --iterations replace the scenario's executor, as in k6. Results go to \
