@@ -183,9 +183,10 @@ public enum SummaryText {
         return out + "\n"
     }
 
+    /// A value in its metric's unit (milliseconds for times) as k6 prints it.
     private static func format(_ value: Double, _ contains: ValueType) -> String {
         switch contains {
-        case .time: ValueFormat.time(microseconds: value)
+        case .time: ValueFormat.time(microseconds: value * 1000)
         case .data: ValueFormat.bytes(value)
         case .default: ValueFormat.number(value)
         }
