@@ -84,6 +84,11 @@ public enum SummaryExport {
                      "observedText": summary.observedValueText($0), "abortOnFail": $0.abortOnFail] as [String: Any]
                 },
                 "percentiles": percentiles,
+                // What k6's file leaves out and report.html needs: which metrics the test
+                // declared, with k6's type and contains.
+                "customMetrics": Dictionary(uniqueKeysWithValues: summary.registry.customMetrics.map {
+                    ($0.name, ["type": $0.kind.rawValue, "contains": $0.contains.rawValue])
+                }),
             ].merging(summary.distribution.map { ["distributed": $0.document] } ?? [:]) { $1 } as [String: Any],
         ]
     }
