@@ -1,11 +1,134 @@
 import Foundation
+import StampedeDSL
+import StampedeEngine
 import StampedeMetrics
 @testable import StampedeReports
+import StampedeTarget
 import XCTest
 
-/// Custom metrics (k6's Counter, Gauge, Rate, Trend): merged across worker threads and
-/// machines as the built-in ones are, and reported as k6 reports them.
+/// Custom metrics (k6's Counter, Gauge, Rate, Trend): recorded from code steps and plan
+/// files, merged across worker threads and machines, reported as k6 reports them, and held
+/// against what the target itself holds after the run: the orders it created, the prices
+/// it charged.
 final class CustomMetricTests: XCTestCase {
+    /// Orders the embedded target holds for a customer, read from its API after the run.
+    private func orderTotals(of customer: String, on target: TargetServer) throws -> [Int] {
+        let orders = try JSONSerialization.jsonObject(with: Data(try fetch("\(target.baseURL)/customers/\(customer)/orders").utf8))
+        return try XCTUnwrap(orders as? [[String: Any]]).compactMap { $0["total"] as? Int }
+    }
+
+    /// The run's summary.json, as parsed JSON, and its summary text.
+    private func summary(of run: LoadRun, _ outcome: RunOutcome) throws -> (json: [String: Any], text: String) {
+        let summary = RunSummary(
+            testName: run.plan.name, registry: run.registry, totals: outcome.totals, scenarios: run.plan.scenarios,
+            startedAt: outcome.startedAt, endedAt: outcome.endedAt, wasInterrupted: outcome.wasInterrupted, commandLine: [],
+            engineVersion: "test", thresholds: outcome.thresholds)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: SummaryExport.json(summary)) as? [String: Any])
+        return (document, SummaryText.render(summary))
+    }
+
+    func testCodeStepsCountTheOrdersTheTargetCreatedAndTimeTheCheckoutThemselves() throws {
+        // 20 ms per response: a checkout of one request takes at least that.
+        let target = try TargetServer(options: TargetOptions(latency: .milliseconds(20)))
+        defer { target.shutdown() }
+        let ordersCreated = CounterMetric("orders_created")
+        let orderAccepted = RateMetric("order_accepted")
+        let lastIteration = GaugeMetric("last_iteration")
+        let checkoutTime = TrendMetric("checkout_time", isTime: true)
+        let plan = TestPlan(
+            "orders",
+            scenarios: [
+                Scenario("buyers", executor: .perVUIterations(4, iterations: 6)) {
+                    Code("start the checkout") { ctx in
+                        ctx["orderId"] = nil
+                        // Every third iteration asks for a product the target does not sell: no order.
+                        ctx["productId"] = ctx.iteration % 3 == 2 ? "p-999" : "p-001"
+                        ctx.startTimer("checkoutStart")
+                    }
+                    Post("/orders", json: #"{"customerId":"c-0001","lines":[{"productId":"{{productId}}","quantity":1}]}"#)
+                        .extract("orderId", .jsonField("id"))
+                        .expecting(200...404)
+                    Code("count the order") { ctx in
+                        let created = ctx["orderId"] != nil
+                        if created { ctx.add(1, to: ordersCreated) }
+                        ctx.record(created, in: orderAccepted)
+                        ctx.set(lastIteration, to: Double(ctx.iteration))
+                        if let elapsed = ctx.elapsed(since: "checkoutStart") { ctx.record(elapsed, in: checkoutTime) }
+                    }
+                },
+            ],
+            thresholds: Threshold.all([
+                "orders_created": ["count>16"], "checkout_time{scenario:buyers}": ["min>=20"], "order_accepted": ["rate>0.5"],
+            ]),
+            metrics: [ordersCreated, orderAccepted, lastIteration, checkoutTime])
+        // Two threads: each records into its own metrics, merged after.
+        let run = try LoadRun(plan: plan, options: RunOptions(workers: 2, target: target.baseURL))
+        let started = ContinuousClock.now
+        let outcome = run.run()
+        let wall = ContinuousClock.now - started
+        let (json, text) = try summary(of: run, outcome)
+        let metrics = try XCTUnwrap(json["metrics"] as? [String: [String: Any]])
+
+        let created = try orderTotals(of: "c-0001", on: target).count
+        XCTAssertEqual(created, 16, "4 VUs × 6 iterations, a third of them for a product that does not exist")
+        XCTAssertEqual(metrics["orders_created"]?["count"] as? Double, Double(created), "the counter is the target's orders")
+        XCTAssertEqual(Set(try XCTUnwrap(metrics["orders_created"]).keys), ["count", "rate", "thresholds"], "k6's keys")
+        XCTAssertEqual(metrics["order_accepted"]?["passes"] as? Double, Double(created))
+        XCTAssertEqual(metrics["order_accepted"]?["fails"] as? Double, 8)
+        XCTAssertEqual(metrics["last_iteration"]?["min"] as? Double, 0)
+        XCTAssertEqual(metrics["last_iteration"]?["max"] as? Double, 5)
+
+        let checkout = try XCTUnwrap(metrics["checkout_time"])
+        XCTAssertEqual(Set(checkout.keys), ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"])
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(checkout["min"] as? Double), 20, "no checkout beats the target's 20 ms")
+        // A VU's checkouts follow one another: together they fit in the run, timed out here.
+        XCTAssertLessThanOrEqual(try XCTUnwrap(checkout["avg"] as? Double) * 24, 4 * Double(wall.nanoseconds) / 1e6,
+                                 "4 VUs' checkouts within \(wall)")
+        let stampede = try XCTUnwrap(json["stampede"] as? [String: Any])
+        let distribution = try XCTUnwrap((stampede["percentiles"] as? [String: [String: Any]])?["checkout_time"])
+        XCTAssertEqual(distribution["count"] as? Double, 24, "one checkout per iteration")
+        XCTAssertEqual(distribution["unit"] as? String, "ms")
+
+        let verdicts = Dictionary(uniqueKeysWithValues: outcome.thresholds.map { ("\($0.metric): \($0.expression)", $0) })
+        XCTAssertEqual(verdicts["orders_created: count>16"]?.passed, false, "16 orders is not more than 16")
+        XCTAssertEqual(verdicts["orders_created: count>16"]?.observed, 16)
+        XCTAssertEqual(verdicts["checkout_time{scenario:buyers}: min>=20"]?.passed, true)
+        XCTAssertEqual(verdicts["order_accepted: rate>0.5"]?.passed, true)
+        XCTAssertEqual(metrics["checkout_time{scenario:buyers}"]?["min"] as? Double, checkout["min"] as? Double,
+                       "the scenario's sub-metric has every checkout")
+
+        // k6's summary: the CUSTOM section first, each metric in its unit.
+        let lines = text.split(separator: "\n").map(String.init)
+        let custom = try XCTUnwrap(lines.firstIndex(of: "    CUSTOM"), text)
+        XCTAssertLessThan(custom, try XCTUnwrap(lines.firstIndex(of: "    HTTP")), text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("    orders_created.") && $0.contains(": 16     ") }, text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("    order_accepted.") && $0.hasSuffix(": 66.67% 16 out of 24") }, text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("    last_iteration.") && $0.contains("min=0") && $0.contains("max=5") }, text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("    checkout_time.") && $0.contains("ms") }, text)
+    }
+
+    func testMistakesInCustomMetricsStopTheRunBeforeAnyLoad() {
+        let scenario = Scenario("s", executor: .sharedIterations(1, iterations: 1)) { Get("http://127.0.0.1:1/") }
+        func assertRejected(_ metrics: [any CustomMetric], thresholds: [Threshold] = [], _ message: String, line: UInt = #line) {
+            XCTAssertThrowsError(try LoadRun(plan: TestPlan("t", scenarios: [scenario], thresholds: thresholds, metrics: metrics),
+                                             options: RunOptions()), line: line) { error in
+                XCTAssertEqual((error as? PlanError)?.message, message, line: line)
+            }
+        }
+        assertRejected([CounterMetric("http_reqs")], "metric 'http_reqs' is built in; a custom metric needs a name of its own")
+        assertRejected([CounterMetric("orders-created")],
+                       "metric name 'orders-created' must be 1 to 128 letters, digits or '_', not starting with a digit")
+        assertRejected([GaugeMetric("2fast")], "metric name '2fast' must be 1 to 128 letters, digits or '_', not starting with a digit")
+        assertRejected([CounterMetric("orders"), TrendMetric("orders")], "two metrics are named 'orders'")
+        assertRejected([MetricDeclaration("orders", .counter, isTime: true)], "metric 'orders': only a trend holds times, not a counter")
+        assertRejected([CounterMetric("orders")], thresholds: Threshold.all(["orders": ["p(95)<1"]]),
+                       "threshold 'orders: p(95)<1': orders is a counter; use count, rate")
+        XCTAssertThrowsError(try LoadRun(plan: TestPlan("t", scenarios: [scenario], thresholds: Threshold.all(["orders": ["count>1"]])),
+                                         options: RunOptions())) { error in
+            XCTAssertTrue((error as? PlanError)?.message.hasPrefix("threshold on unknown metric 'orders'") == true, "\(error)")
+        }
+    }
+
     /// Worker threads and machines each keep their own gauge; merged, VUs add up while a
     /// custom gauge is the value set last, wherever it was set.
     func testACustomGaugeMergesToTheValueSetLastWhileVUsAddUp() {

@@ -80,6 +80,12 @@ public final class LoadRun: Sendable {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
         try plan.validate()
         var registry = MetricRegistry()
+        // Custom metrics first: thresholds may name them.
+        for metric in plan.metrics {
+            guard registry.declare(metric.name, MetricKind(metric.kind), contains: metric.isTime ? .time : .default) != nil else {
+                throw PlanError("metric '\(metric.name)' is built in; a custom metric needs a name of its own")
+            }
+        }
         let settings = HTTPSettings(plan.http)
         self.settings = settings
         judge = try ThresholdJudge(plan.thresholds, registry: &registry)
@@ -267,4 +273,15 @@ public struct SegmentOutcome: Sendable {
     public let gaugesAtEnd: [Gauge]
     /// The last second it reported, -1 for none.
     public let lastIndex: Int
+}
+
+extension MetricKind {
+    init(_ kind: MetricDeclaration.Kind) {
+        switch kind {
+        case .counter: self = .counter
+        case .gauge: self = .gauge
+        case .rate: self = .rate
+        case .trend: self = .trend
+        }
+    }
 }

@@ -25,7 +25,7 @@ struct ThresholdJudge: Sendable {
             try Self.checkStatistic(threshold, base)
             var metric = base
             if !key.tags.isEmpty {
-                guard SubmetricRoutes.taggable.contains(key.name) else {
+                guard SubmetricRoutes.taggable.contains(key.name) || base.isCustom else {
                     throw PlanError("threshold '\(threshold.metric)': \(key.name) cannot be filtered by tags")
                 }
                 metric = registry.submetric(of: key.name, tags: key.tags)!
