@@ -219,3 +219,111 @@ final class CustomMetricTests: XCTestCase {
         XCTAssertEqual(row("order_value", cells: 8)?.dropFirst().first, "25", "a plain trend as numbers, not times")
     }
 }
+
+extension CLITests {
+    /// A plan file's custom metrics, recorded by `record` steps from a response's values.
+    private static let customPlan = """
+        metrics:
+          orders_created: counter
+          order_value: trend
+          checkout_time: {type: trend, time: true}
+          paid: rate
+          basket_size: gauge
+        thresholds:
+          orders_created: ["count>1000"]
+          "order_value{group:::checkout}": ["avg>0"]
+        scenarios:
+          shop:
+            executor: shared-iterations
+            vus: 2
+            iterations: 12
+            flow:
+              - group: checkout
+                steps:
+                  - post: /orders
+                    json: {customerId: c-0002, lines: [{productId: p-001, quantity: 2}]}
+                    extract:
+                      total: {json: total}
+                  - record: orders_created
+                    value: 1
+                  - record: order_value
+                    value: "{{total}}"
+                  - record: checkout_time
+                    value: 120ms
+                  - record: paid
+                    value: "{{__ITER}}"
+                  - record: basket_size
+                    value: "{{no such variable}}"
+        """
+
+    func testAThresholdOnACustomMetricOfAPlanFileFailsTheRunWith99() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let plan = try writePlan("orders.yaml", Self.customPlan)
+        let result = try stampede("run", plan.path, "--target", server.baseURL, "-q")
+        XCTAssertEqual(result.status, 99, result.stderr)
+        XCTAssertTrue(result.stdout.contains("✗ 'count>1000' count=12"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("✓ 'avg>0'"), result.stdout)
+
+        // The target's own figures: the orders it holds for the customer and their totals.
+        let product = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try fetch("\(server.baseURL)/products/p-001").utf8)) as? [String: Any])
+        let price = try XCTUnwrap(product["price"] as? Int)
+        let orders = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try fetch("\(server.baseURL)/customers/c-0002/orders").utf8)) as? [[String: Any]])
+        let summary = try onlySummary(in: workDir)
+        let metrics = try XCTUnwrap(summary["metrics"] as? [String: [String: Any]])
+        XCTAssertEqual(metrics["orders_created"]?["count"] as? Double, Double(orders.count))
+        XCTAssertEqual(orders.count, 12)
+        XCTAssertEqual(metrics["orders_created"]?["thresholds"] as? [String: Bool], ["count>1000": true], "k6 marks a failed threshold true")
+        for stat in ["avg", "min", "med", "max", "p(99)"] {
+            XCTAssertEqual(metrics["order_value"]?[stat] as? Double, Double(2 * price), "order_value \(stat): the target's total")
+        }
+        XCTAssertEqual(metrics["order_value{group:::checkout}"]?["avg"] as? Double, Double(2 * price))
+        XCTAssertEqual(metrics["checkout_time"]?["p(95)"] as? Double, 120, "a time trend in milliseconds")
+        // 2 VUs × 6 iterations each: iteration 0 of each VU is false.
+        XCTAssertEqual(metrics["paid"]?["passes"] as? Double, 10)
+        XCTAssertEqual(metrics["paid"]?["fails"] as? Double, 2)
+        XCTAssertNil(metrics["basket_size"], "a value that is not a number records nothing")
+        let stampede = try XCTUnwrap(summary["stampede"] as? [String: Any])
+        XCTAssertEqual((stampede["customMetrics"] as? [String: [String: String]])?["checkout_time"], ["type": "trend", "contains": "time"])
+
+        // junit.xml and report.html say the same; the plain trend's histogram decodes to its figures.
+        let folder = workDir.appendingPathComponent("results").appendingPathComponent(
+            try FileManager.default.contentsOfDirectory(atPath: workDir.appendingPathComponent("results").path)[0])
+        let junit = try String(contentsOf: folder.appendingPathComponent("junit.xml"), encoding: .utf8)
+        XCTAssertTrue(junit.contains(#"name="count&gt;1000"><failure message="count=12"#), junit)
+        let rows = ReportPage.rows(try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8))
+        XCTAssertEqual(rows.first { $0.first == "orders_created" }?.prefix(3), ["orders_created", "counter", "12"], "\(rows)")
+        XCTAssertEqual(rows.first { $0.first == "paid" }, ["paid", "rate", "83.33%", "10 out of 12"], "\(rows)")
+        XCTAssertTrue(rows.contains { $0.first == "order_value" && $0.count == 8 && $0[1] == "\(2 * price)" },
+                      "a plain trend reads as numbers in the trends table: \(rows)")
+        XCTAssertTrue(rows.contains { $0.first == "checkout_time" && $0.count == 8 && $0[1] == "120ms" }, "\(rows)")
+        try assertHistogramsDecodeWithTheReferenceDecoder(folder.appendingPathComponent("summary.json"))
+    }
+
+    func testMistakesInAPlanFilesCustomMetricsStopBeforeAnyLoad() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        func plan(_ name: String, metrics: String, thresholds: String = "", record: String) throws -> String {
+            try writePlan(name, """
+                metrics: \(metrics)
+                thresholds: {\(thresholds)}
+                scenarios:
+                  s:
+                    executor: shared-iterations
+                    flow:
+                      - get: /health
+                      - \(record)
+                """).path
+        }
+        assertUsageError(try stampede("run", try plan("a.yaml", metrics: "{orders: counter}", record: "{record: order, value: 1}"), "--target", server.baseURL),
+                         mentions: "a.yaml:8: scenarios.s.flow[1].record: unknown metric 'order'; a record step names a metric of the plan's metrics: (declared: orders)")
+        assertUsageError(try stampede("run", try plan("b.yaml", metrics: "{orders: counter}", record: "{record: orders, value: 1.5}"), "--target", server.baseURL),
+                         mentions: "b.yaml:8: scenarios.s.flow[1].value: expected a whole number, 0 or more, got '1.5'")
+        assertUsageError(try stampede("run", try plan("c.yaml", metrics: "{orders: counters}", record: "{record: orders, value: 1}"), "--target", server.baseURL),
+                         mentions: "c.yaml:1: metrics.orders: unknown metric type 'counters'; expected one of: counter, gauge, rate, trend")
+        assertUsageError(try stampede("run", try plan("d.yaml", metrics: "{orders: counter}", thresholds: "order: [count>1]", record: "{record: orders, value: 1}"),
+                                      "--target", server.baseURL),
+                         mentions: "threshold on unknown metric 'order'")
+        XCTAssertEqual(server.stats.requests, 0)
+    }
+}

@@ -48,6 +48,31 @@ public struct MetricDeclaration: CustomMetric, Hashable {
         }
         guard !isTime || kind == .trend else { throw PlanError("metric '\(name)': only a trend holds times, not a \(kind.rawValue)") }
     }
+
+    /// A value of this metric written as text, as a plan file's `record` step gives it: a
+    /// whole number for a counter; a number for a gauge or a trend (or a duration such as
+    /// `120ms` for a time trend); `true`, `false` or a number (non-zero is true, as in k6)
+    /// for a rate. Nil when the text is none of these.
+    func value(parsing text: String) -> MetricSample.Value? {
+        let value: MetricSample.Value? = switch kind {
+        case .counter: UInt64(text).map(MetricSample.Value.counter)
+        case .gauge: Double(text).map(MetricSample.Value.gauge)
+        case .rate: text == "true" ? .rate(true) : text == "false" ? .rate(false) : Double(text).map { .rate($0 != 0) }
+        case .trend:
+            (Double(text) ?? (isTime ? Duration(parsing: text).map { Double($0.nanoseconds) / 1e6 } : nil)).map(MetricSample.Value.trend)
+        }
+        return value.flatMap { $0.isRecordable ? $0 : nil }
+    }
+
+    /// What `value(parsing:)` takes, for error messages.
+    var valueDescription: String {
+        switch kind {
+        case .counter: "a whole number, 0 or more"
+        case .gauge: "a number"
+        case .rate: "true, false or a number"
+        case .trend: isTime ? "milliseconds or a duration such as 120ms, 0 or more" : "a number, 0 or more"
+        }
+    }
 }
 
 /// A custom counter (k6's `Counter`): `ctx.add(1, to: ordersCreated)`.
