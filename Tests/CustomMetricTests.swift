@@ -324,6 +324,65 @@ extension CLITests {
         assertUsageError(try stampede("run", try plan("d.yaml", metrics: "{orders: counter}", thresholds: "order: [count>1]", record: "{record: orders, value: 1}"),
                                       "--target", server.baseURL),
                          mentions: "threshold on unknown metric 'order'")
+        // Two metrics whose Prometheus names would be one: said before the load, not a crash.
+        assertUsageError(try stampede("run", try plan("e.yaml", metrics: "{orders: counter, orders_total: gauge}", record: "{record: orders, value: 1}"),
+                                      "--target", server.baseURL, "--prometheus", "127.0.0.1:0"),
+                         mentions: "--prometheus: metrics 'orders' and 'orders_total' would both be exported as stampede_orders_total; rename one")
         XCTAssertEqual(server.stats.requests, 0)
+    }
+
+    func testPrometheusServesCustomMetricsAsTheRunGoes() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let plan = try writePlan("live.yaml", """
+            metrics:
+              orders_created: counter
+              checkout_time: {type: trend, time: true}
+              basket_size: gauge
+              paid: rate
+            scenarios:
+              shop:
+                executor: constant-vus
+                vus: 2
+                duration: 3s
+                flow:
+                  - get: /health
+                  - record: orders_created
+                    value: 2
+                  - record: checkout_time
+                    value: 120ms
+                  - record: basket_size
+                    value: 3.5
+                  - record: paid
+                    value: true
+                  - think: 10ms
+            """)
+        let (process, out, err) = try launch(["run", plan.path, "--target", server.baseURL, "--prometheus", "127.0.0.1:0"])
+        var banner = ""
+        while !banner.contains("/metrics") {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        let address = try XCTUnwrap(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression).map { String(banner[$0]) })
+        Thread.sleep(forTimeInterval: 2)
+        func scrape() throws -> [String: Double] {
+            Dictionary(try fetch(address).split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                let parts = line.split(separator: " ")
+                return parts.count == 2 ? (String(parts[0]), Double(parts[1]) ?? .nan) : nil
+            }) { a, _ in a }
+        }
+        // The exporter adds a second's series one after another: a scrape that fell between
+        // two of them is taken again.
+        var values = try scrape()
+        if values["stampede_orders_created_total"] != 2 * (values["stampede_http_reqs_total"] ?? 0) { values = try scrape() }
+        let requests = try XCTUnwrap(values["stampede_http_reqs_total"], "\(values)")
+        XCTAssertGreaterThan(requests, 0)
+        XCTAssertEqual(values["stampede_orders_created_total"], 2 * requests, "two per request, second for second: \(values)")
+        XCTAssertEqual(values[#"stampede_checkout_time_seconds{quantile="0.99"}"#], 0.12, "\(values)")
+        XCTAssertEqual(values["stampede_basket_size"], 3.5, "\(values)")
+        XCTAssertEqual(values[#"stampede_paid_total{result="pass"}"#], requests, "\(values)")
+        XCTAssertEqual(values[#"stampede_paid_total{result="fail"}"#], 0, "\(values)")
+        XCTAssertEqual(collect(process, out, err).status, 0)
     }
 }
