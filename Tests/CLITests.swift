@@ -1,5 +1,4 @@
 import Foundation
-import FoundationNetworking
 import StampedeTarget
 import XCTest
 
@@ -280,18 +279,6 @@ extension CLITests {
 }
 
 extension CLITests {
-    /// GET over HTTP, as a scraper would.
-    private func fetch(_ address: String) throws -> String {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var body: Data?
-        URLSession.shared.dataTask(with: URL(string: address)!) { data, _, _ in
-            body = data
-            done.signal()
-        }.resume()
-        _ = done.wait(timeout: .now() + 5)
-        return String(decoding: try XCTUnwrap(body, "no answer from \(address)"), as: UTF8.self)
-    }
-
     func testPrometheusServesTheRunningTestsMetrics() throws {
         let server = try TargetServer()
         defer { server.shutdown() }

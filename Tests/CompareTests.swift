@@ -58,7 +58,7 @@ final class CompareTests: XCTestCase {
         let dataLine = table.split(separator: "\n").first { $0.hasPrefix("data_received ") } ?? ""
         XCTAssertNotNil(dataLine.range(of: #"rate\s+74 kB/s\s+74 kB/s\s+\+0\.0%"#, options: .regularExpression), table)
         XCTAssertEqual(cells["vus value"], "5", table)
-        XCTAssertEqual(cells["basket_size avg"], "2.500000", table)
+        XCTAssertEqual(cells["basket_size avg"], "2.5", table)
         XCTAssertNotNil(table.range(of: #"http_req_duration\s+avg\s+1\.97ms\s+1\.97ms\s+\+0\.0%"#, options: .regularExpression), table)
     }
 }

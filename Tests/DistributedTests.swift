@@ -394,6 +394,53 @@ final class DistributedTests: XCTestCase {
         }
     }
 
+    /// Each worker records custom metrics on its own; the coordinator's summary and
+    /// thresholds see their sum (counters), union (trends) and the spread of a gauge.
+    func testCustomMetricsOfEveryWorkerMergeIntoTheSummary() throws {
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        try """
+            metrics:
+              orders_created: counter
+              order_value: trend
+              vu_number: gauge
+            thresholds:
+              orders_created: ["count==60"]
+            scenarios:
+              shop:
+                executor: shared-iterations
+                vus: 3
+                iterations: 30
+                flow:
+                  - post: /orders
+                    json: {customerId: c-0003, lines: [{productId: p-002, quantity: 1}]}
+                    extract:
+                      total: {json: total}
+                  - record: orders_created
+                    value: 2
+                  - record: order_value
+                    value: "{{total}}"
+                  - record: vu_number
+                    value: "{{__VU}}"
+            """.write(to: workDir.appendingPathComponent("orders.yaml"), atomically: true, encoding: .utf8)
+        let (coordinator, address) = try coordinator(["orders.yaml", "--target", target.baseURL], workers: 3)
+        let workers = try (0..<3).map { _ in try worker(address) }
+        // Each worker alone counts 20: the threshold passes only on the merged count.
+        XCTAssertEqual(coordinator.exitStatus(within: 60), 0, coordinator.stderr + coordinator.stdout)
+        for worker in workers { XCTAssertEqual(worker.exitStatus(within: 10), 0, worker.stderr) }
+        let summary = try summary()
+        let orders = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try fetch("\(target.baseURL)/customers/c-0003/orders").utf8)) as? [[String: Any]])
+        XCTAssertEqual(orders.count, 30, "the target created an order per iteration")
+        XCTAssertEqual(metric(summary, "orders_created", "count"), Double(2 * orders.count), "two per order, summed over the workers")
+        let parts = try XCTUnwrap(try distribution(summary)["workers"] as? [[String: Any]])
+        XCTAssertEqual(parts.compactMap { $0["iterations"] as? Int }, [10, 10, 10], "every worker recorded its share")
+        let percentiles = try XCTUnwrap((summary["stampede"] as? [String: Any])?["percentiles"] as? [String: [String: Any]])
+        XCTAssertEqual(percentiles["order_value"]?["count"] as? Double, 30, "the workers' histograms merged")
+        XCTAssertEqual(metric(summary, "order_value", "avg"), Double(try XCTUnwrap(orders.first?["total"] as? Int)))
+        XCTAssertEqual(metric(summary, "vu_number", "min"), 1, "VU 1's worker")
+        XCTAssertEqual(metric(summary, "vu_number", "max"), 3, "VU 3's worker")
+    }
+
     /// Opens a TCP connection to the coordinator's port and writes bytes that are no gRPC.
     static func sendGarbage(port: UInt16) throws {
         let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

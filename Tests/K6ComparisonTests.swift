@@ -2,17 +2,26 @@ import Foundation
 import StampedeTarget
 import XCTest
 
-/// summary.json against real k6's --summary-export: the same test (a group, a check, two
-/// thresholds) run by k6 1.1.0 and by Stampede against the same embedded target on
-/// loopback. Their key sets must agree, except for the differences docs/metrics.md lists as
+/// summary.json against real k6's --summary-export: the same test (a group, a check, a
+/// custom counter, gauge, rate and trends, thresholds) run by k6 1.1.0 and by Stampede
+/// against the same embedded target on loopback. Their key sets must agree, except for the differences docs/metrics.md lists as
 /// deliberate. k6 is asked for Stampede's default trend stats (k6's lack p(99)).
 extension CLITests {
     private static let k6Script = """
         import http from 'k6/http';
         import { check, group } from 'k6';
+        import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
+        const ordersCreated = new Counter('orders_created');
+        const basketSize = new Gauge('basket_size');
+        const paid = new Rate('paid');
+        const checkoutTime = new Trend('checkout_time', true);
+        const orderValue = new Trend('order_value');
         export const options = {
           vus: 2, iterations: 20,
-          thresholds: { http_req_duration: ['p(95)<5000'], checks: ['rate>0.9'] },
+          thresholds: {
+            http_req_duration: ['p(95)<5000'], checks: ['rate>0.9'], orders_created: ['count>10'],
+            'checkout_time{scenario:default}': ['p(95)<1000'],
+          },
         };
         export default function () {
           group('browse', () => {
@@ -20,13 +29,26 @@ extension CLITests {
             check(r, { 'status is 200': (res) => res.status === 200 });
           });
           http.get(`${__ENV.TARGET}/health`);
+          ordersCreated.add(1);
+          basketSize.add(3);
+          paid.add(true);
+          checkoutTime.add(120);
+          orderValue.add(25.5);
         }
         """
 
     private static let stampedePlan = """
+        metrics:
+          orders_created: counter
+          basket_size: gauge
+          paid: rate
+          checkout_time: {type: trend, time: true}
+          order_value: trend
         thresholds:
           http_req_duration: ["p(95)<5000"]
           checks: ["rate>0.9"]
+          orders_created: ["count>10"]
+          "checkout_time{scenario:default}": ["p(95)<1000"]
         scenarios:
           default:
             executor: shared-iterations
@@ -38,6 +60,11 @@ extension CLITests {
                   - get: /products/p-001
                     checks: [{status: 200}]
               - get: /health
+              - {record: orders_created, value: 1}
+              - {record: basket_size, value: 3}
+              - {record: paid, value: true}
+              - {record: checkout_time, value: 120}
+              - {record: order_value, value: 25.5}
         """
 
     /// Every key path of a summary export that the two tools could disagree on, as text:
@@ -99,6 +126,16 @@ extension CLITests {
         let both = names(k6JSON).intersection(names(ownJSON))
         let (theirs, ours) = (Self.keyPaths(k6JSON, metricsOfBoth: both), Self.keyPaths(ownJSON, metricsOfBoth: both))
         XCTAssertTrue(theirs.contains("check ::browse::status is 200"), "k6 ran the check in its group: \(theirs.sorted())")
+        for custom in ["orders_created", "basket_size", "paid", "checkout_time", "order_value", "checkout_time{scenario:default}"] {
+            XCTAssertTrue(theirs.contains("metric \(custom)") && ours.contains("metric \(custom)"), "both wrote \(custom)")
+        }
+        // The same values recorded, the same figures: times in milliseconds, plain trends as numbers.
+        let value = { (json: [String: Any], metric: String, stat: String) in ((json["metrics"] as? [String: [String: Any]])?[metric]?[stat] as? NSNumber)?.doubleValue }
+        for (metric, stat) in [("orders_created", "count"), ("basket_size", "value"), ("basket_size", "max"), ("paid", "passes"), ("paid", "value"),
+                               ("checkout_time", "avg"), ("checkout_time", "p(95)"), ("order_value", "med"), ("order_value", "max")] {
+            XCTAssertNotNil(value(k6JSON, metric, stat), "\(metric) \(stat)")
+            XCTAssertEqual(value(ownJSON, metric, stat), value(k6JSON, metric, stat), "\(metric) \(stat)")
+        }
         let differences = Set(ours.subtracting(theirs).map { "+ \($0)" } + theirs.subtracting(ours).map { "- \($0)" })
         // Lines marked "(short runs)" hold only while k6's run is under a second.
         let listed = try Self.documentedDifferences()

@@ -139,7 +139,7 @@ final class PlanFileTests: XCTestCase {
                 duration: 1s
                 flow:
                   - fetch: /
-            """, "plan.yaml:7: scenarios.browse.flow[0].fetch: unknown step 'fetch'; expected one of: get, post, put, patch, delete, head, options, batch, think, group, if, repeat")
+            """, "plan.yaml:7: scenarios.browse.flow[0].fetch: unknown step 'fetch'; expected one of: get, post, put, patch, delete, head, options, batch, think, group, if, repeat, record")
         assertError("scenarios: {a: {executor: constant-vus, vus: 1, duration: 1s, flow: [{get: /}]}", "plan.yaml:2: not valid YAML or JSON: did not find expected ',' or '}'")
         assertError("""
             scenarios:
@@ -149,5 +149,57 @@ final class PlanFileTests: XCTestCase {
                 duration: 1s
                 flow: [{get: /}]
             """, "plan.yaml: scenario 'browse': vus must be at least 1, got 0")
+    }
+
+    func testCustomMetricsAreDeclaredAndRecordStepsRecordTheirValues() throws {
+        let plan = try parse("""
+            metrics:
+              orders: counter
+              basket: gauge
+              paid: rate
+              total: trend
+              checkout: {type: trend, time: true}
+            scenarios:
+              s:
+                executor: shared-iterations
+                flow:
+                  - record: orders
+                    value: 2
+                  - record: basket
+                    value: "{{lines}}"
+                  - record: paid
+                    value: "{{status}}"
+                  - record: total
+                    value: "{{total}}"
+                  - record: checkout
+                    value: 1.5s
+            """)
+        XCTAssertEqual(plan.metrics, [
+            MetricDeclaration("orders", .counter), MetricDeclaration("basket", .gauge), MetricDeclaration("paid", .rate),
+            MetricDeclaration("total", .trend), MetricDeclaration("checkout", .trend, isTime: true),
+        ])
+        func recorded(_ vars: [String: String]) -> [MetricSample.Value] {
+            var context = VUContext(vu: 1, iteration: 0, vars: vars)
+            for step in plan.scenarios[0].flow {
+                guard case .code(let code) = step else { XCTFail("a record step is code"); continue }
+                code.body(&context)
+            }
+            return context.samples.map(\.value)
+        }
+        XCTAssertEqual(recorded(["lines": "3", "status": "true", "total": "25.98"]),
+                       [.counter(2), .gauge(3), .rate(true), .trend(25.98), .trend(1500)])
+        // Values a metric cannot hold, as a failed extraction leaves them, record nothing.
+        XCTAssertEqual(recorded(["lines": "", "status": "0", "total": "-1"]), [.counter(2), .rate(false), .trend(1500)])
+
+        let flow = "scenarios: {s: {executor: shared-iterations, flow: [{get: /}, {record: orders, value: 1}]}}"
+        assertError("metrics: {orders: {type: counter, time: true}}\n" + flow,
+                    "plan.yaml:1: metrics.orders: metric 'orders': only a trend holds times, not a counter")
+        assertError("metrics: {order-s: counter}\n" + flow,
+                    "plan.yaml:1: metrics.order-s: metric name 'order-s' must be 1 to 128 letters, digits or '_', not starting with a digit")
+        assertError(flow, "plan.yaml:1: scenarios.s.flow[1].record: unknown metric 'orders'; a record step names a metric of the plan's metrics: (none is declared)")
+        assertError("metrics: {orders: trend}\nscenarios: {s: {executor: shared-iterations, flow: [{record: orders, value: soon}]}}",
+                    "plan.yaml:2: scenarios.s.flow[0].value: expected a number, 0 or more, got 'soon'")
+        assertError("metrics: {orders: counter}\nscenarios: {s: {executor: shared-iterations, flow: [{record: orders}]}}",
+                    "plan.yaml:2: scenarios.s.flow[0]: missing key 'value'")
     }
 }

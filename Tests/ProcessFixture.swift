@@ -1,4 +1,5 @@
 import Foundation
+import FoundationNetworking
 import Synchronization
 import XCTest
 
@@ -114,4 +115,16 @@ func onlySummary(in directory: URL, file: StaticString = #filePath, line: UInt =
     XCTAssertEqual(folders.count, 1, "one results folder: \(folders)", file: file, line: line)
     let data = try Data(contentsOf: results.appendingPathComponent(try XCTUnwrap(folders.first)).appendingPathComponent("summary.json"))
     return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], file: file, line: line)
+}
+
+/// GET over HTTP, as a scraper (or a user checking the target's data) would.
+func fetch(_ address: String) throws -> String {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var body: Data?
+    URLSession.shared.dataTask(with: URL(string: address)!) { data, _, _ in
+        body = data
+        done.signal()
+    }.resume()
+    _ = done.wait(timeout: .now() + 5)
+    return String(decoding: try XCTUnwrap(body, "no answer from \(address)"), as: UTF8.self)
 }

@@ -80,11 +80,13 @@ struct RunSession {
     private func startPrometheus() throws -> PrometheusExporter? {
         guard let prometheus = output.prometheus, let address = HostAndPort(prometheus) else { return nil }
         do {
-            let exporter = try PrometheusExporter(host: address.host, port: address.port)
+            let exporter = try PrometheusExporter(host: address.host, port: address.port, metrics: registry)
             print("    prometheus: http://\(exporter.address)/metrics\n")
             // Scripts read the address to scrape while the run goes: do not leave it in a pipe's buffer.
             fflush(nil)
             return exporter
+        } catch let clash as PrometheusExporter.NameClash {
+            throw UsageFailure(message: "--prometheus: \(clash)")
         } catch {
             throw UsageFailure(message: "--prometheus: cannot listen on \(prometheus): \(error)")
         }

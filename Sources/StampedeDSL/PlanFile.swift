@@ -28,7 +28,8 @@ public enum PlanFile {
         } catch {
             throw PlanError("\(file): not valid YAML or JSON: \(error)")
         }
-        return try PlanReader(file: file).plan(PlanNode(node: root, path: ""))
+        var reader = PlanReader(file: file)
+        return try reader.plan(PlanNode(node: root, path: ""))
     }
 }
 
@@ -46,6 +47,8 @@ struct PlanNode {
 
 private struct PlanReader {
     let file: String
+    /// The custom metrics the file declares, by name: what its `record` steps may name.
+    var metrics: [String: MetricDeclaration] = [:]
 
     func fail(_ at: PlanNode, _ message: String) -> PlanError {
         PlanError("\(file):\(at.line): \(at.path.isEmpty ? "" : "\(at.path): ")\(message)")
@@ -75,6 +78,11 @@ private struct PlanReader {
     func string(_ at: PlanNode) throws(PlanError) -> String {
         guard case .scalar(let scalar) = at.node else { throw fail(at, "expected text") }
         return scalar.string
+    }
+
+    func bool(_ at: PlanNode) throws(PlanError) -> Bool {
+        guard case .scalar = at.node, let value = at.node.bool else { throw fail(at, "expected true or false") }
+        return value
     }
 
     func int(_ at: PlanNode) throws(PlanError) -> Int {
@@ -112,8 +120,11 @@ private struct PlanReader {
 
     // MARK: The plan
 
-    func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
-        let keys = try mapping(root, allowed: ["name", "description", "scenarios", "setup", "teardown", "thresholds", "http"])
+    mutating func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
+        let keys = try mapping(root, allowed: ["name", "description", "metrics", "scenarios", "setup", "teardown", "thresholds", "http"])
+        // Declarations first: the steps' `record`s are checked against them as they are read.
+        let declared = try keys["metrics"].map { node throws(PlanError) in try metricDeclarations(node) } ?? []
+        metrics = Dictionary(declared.map { ($0.name, $0) }) { first, _ in first }
         let scenariosNode = try required(keys, "scenarios", in: root)
         guard case .mapping(let scenarioMap) = scenariosNode.node, !scenarioMap.isEmpty else {
             throw fail(scenariosNode, "expected a mapping of scenario names to scenarios")
@@ -129,7 +140,8 @@ private struct PlanReader {
             scenarios: scenarios,
             setup: try keys["setup"].map { node throws(PlanError) in try steps(node) } ?? [],
             teardown: try keys["teardown"].map { node throws(PlanError) in try steps(node) } ?? [],
-            thresholds: try keys["thresholds"].map { node throws(PlanError) in try thresholds(node) } ?? [])
+            thresholds: try keys["thresholds"].map { node throws(PlanError) in try thresholds(node) } ?? [],
+            metrics: declared)
         if let node = keys["http"] { plan.http = try http(node) }
         do {
             try plan.validate()
@@ -146,9 +158,7 @@ private struct PlanReader {
             "connectionScope", "serverName",
         ])
         func flag(_ key: String) throws(PlanError) -> Bool? {
-            guard let node = keys[key] else { return nil }
-            guard let value = node.node.bool else { throw fail(node, "expected true or false") }
-            return value
+            try keys[key].map { node throws(PlanError) in try bool(node) }
         }
         func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(PlanError) -> T? where T.RawValue == String {
             guard let node = keys[key] else { return nil }
@@ -191,10 +201,7 @@ private struct PlanReader {
                         result.append(try Threshold(key.string ?? "", try string(item)))
                     } else {
                         let fields = try mapping(item, allowed: ["threshold", "abortOnFail", "delayAbortEval"])
-                        let abort = try fields["abortOnFail"].map { node throws(PlanError) in
-                            guard let flag = node.node.bool else { throw fail(node, "expected true or false") }
-                            return flag
-                        } ?? false
+                        let abort = try fields["abortOnFail"].map { node throws(PlanError) in try bool(node) } ?? false
                         result.append(try Threshold(
                             key.string ?? "", try string(try required(fields, "threshold", in: item)), abortOnFail: abort,
                             delayAbortEval: try fields["delayAbortEval"].map { node throws(PlanError) in try duration(node) } ?? .zero))
@@ -203,6 +210,35 @@ private struct PlanReader {
                     throw fail(item, error.message)
                 }
             }
+        }
+        return result
+    }
+
+    /// `{NAME: TYPE}` or `{NAME: {type: trend, time: true}}`, in the file's order.
+    func metricDeclarations(_ at: PlanNode) throws(PlanError) -> [MetricDeclaration] {
+        let types = MetricDeclaration.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .mapping(let entries) = at.node else { throw fail(at, "expected a mapping of metric names to types (\(types))") }
+        var result: [MetricDeclaration] = []
+        for (key, value) in entries {
+            let node = at.child(key.string ?? "", value)
+            var typeNode = node
+            var isTime = false
+            if case .mapping = value {
+                let fields = try mapping(node, allowed: ["type", "time"])
+                typeNode = try required(fields, "type", in: node)
+                isTime = try fields["time"].map { node throws(PlanError) in try bool(node) } ?? false
+            }
+            let type = try string(typeNode)
+            guard let kind = MetricDeclaration.Kind(rawValue: type) else {
+                throw fail(typeNode, "unknown metric type '\(type)'; expected one of: \(types)")
+            }
+            let declaration = MetricDeclaration(key.string ?? "", kind, isTime: isTime)
+            do {
+                try declaration.validate()
+            } catch {
+                throw fail(node, error.message)
+            }
+            result.append(declaration)
         }
         return result
     }
@@ -318,7 +354,7 @@ private struct PlanReader {
 
     func step(_ at: PlanNode) throws(PlanError) -> Step {
         guard case .mapping(let entries) = at.node, let first = entries.first?.key.string else {
-            throw fail(at, "expected a step: a request (get: /path, post: /path, …), batch, think, group, if or repeat")
+            throw fail(at, "expected a step: a request (get: /path, post: /path, …), batch, think, group, if, repeat or record")
         }
         if Self.methods.contains(first) {
             let keys = try mapping(at, allowed: [first] + Self.requestKeys)
@@ -347,9 +383,32 @@ private struct PlanReader {
         case "repeat":
             let keys = try mapping(at, allowed: ["repeat", "steps"])
             return .loop(count: try int(keys["repeat"]!), body: try steps(try required(keys, "steps", in: at)))
+        case "record":
+            let keys = try mapping(at, allowed: ["record", "value"])
+            return try record(keys["record"]!, value: try required(keys, "value", in: at))
         default:
-            throw fail(at.child(first, at.node), "unknown step '\(first)'; expected one of: \((Self.methods + ["batch", "think", "group", "if", "repeat"]).joined(separator: ", "))")
+            throw fail(at.child(first, at.node), "unknown step '\(first)'; expected one of: \((Self.methods + ["batch", "think", "group", "if", "repeat", "record"]).joined(separator: ", "))")
         }
+    }
+
+    /// A code step that records `value`, a template, in a declared custom metric.
+    func record(_ metricNode: PlanNode, value valueNode: PlanNode) throws(PlanError) -> Step {
+        let name = try string(metricNode)
+        guard let metric = metrics[name] else {
+            let known = metrics.isEmpty ? "none is declared" : "declared: \(metrics.keys.sorted().joined(separator: ", "))"
+            throw fail(metricNode, "unknown metric '\(name)'; a record step names a metric of the plan's metrics: (\(known))")
+        }
+        let text = try string(valueNode)
+        guard let template = Template(text) else { throw fail(valueNode, "unclosed '{{' in '\(text)'") }
+        if template.isStatic {
+            guard let value = metric.value(parsing: text) else { throw fail(valueNode, "expected \(metric.valueDescription), got '\(text)'") }
+            return .code(CodeStep("record \(name)") { $0.record(value, in: metric) })
+        }
+        // A templated value is known only as the step runs: one that is not a value of the
+        // metric (say, an extraction that failed, which renders empty) records nothing.
+        return .code(CodeStep("record \(name)") { context in
+            if let value = metric.value(parsing: template.render(context)) { context.record(value, in: metric) }
+        })
     }
 
     func request(method: String, url: String, _ keys: [String: PlanNode], _ at: PlanNode) throws(PlanError) -> RequestSpec {

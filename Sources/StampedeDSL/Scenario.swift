@@ -111,12 +111,16 @@ public struct TestPlan: Sendable {
     public var teardown: [Step]
     /// The pass/fail criteria of the run.
     public var thresholds: [Threshold]
+    /// The custom metrics its code steps record (k6's `Counter`, `Gauge`, `Rate`, `Trend`):
+    /// reported, exported and judged like the built-in ones. A code step may record only into
+    /// these: the metrics of a run are laid out before it starts.
+    public var metrics: [MetricDeclaration]
     /// How requests are made: protocol, TLS, connections, redirects, compression.
     public var http = HTTPOptions()
 
     public init(
         _ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = [],
-        thresholds: [Threshold] = []
+        thresholds: [Threshold] = [], metrics: [any CustomMetric] = []
     ) {
         self.name = name
         self.description = description
@@ -124,6 +128,7 @@ public struct TestPlan: Sendable {
         self.setup = setup
         self.teardown = teardown
         self.thresholds = thresholds
+        self.metrics = metrics.map(\.declaration)
     }
 
     /// A plan of one scenario, named after it.
@@ -144,6 +149,11 @@ public struct TestPlan: Sendable {
         for scenario in scenarios {
             try scenario.validate()
             guard names.insert(scenario.name).inserted else { throw PlanError("two scenarios are named '\(scenario.name)'") }
+        }
+        var metricNames = Set<String>()
+        for metric in metrics {
+            try metric.validate()
+            guard metricNames.insert(metric.name).inserted else { throw PlanError("two metrics are named '\(metric.name)'") }
         }
     }
 }

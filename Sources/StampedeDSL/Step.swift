@@ -116,6 +116,9 @@ public struct VUContext: Sendable {
     /// The test's environment: the process environment, overridden by `--env K=V`.
     /// Templates read it as `{{env.NAME}}`.
     public let env: [String: String]
+    /// Values recorded in custom metrics (`add(_:to:)`, `set(_:to:)`, `record(_:in:)`) that
+    /// the worker has yet to take into its metrics.
+    package var samples: [MetricSample] = []
 
     public init(vu: Int, iteration: Int, vars: [String: String], env: [String: String] = [:]) {
         self.vu = vu

@@ -80,8 +80,8 @@ extension Stampede_Distributed_V1_GaugeValue {
     init(_ gauge: Gauge) {
         self.init()
         guard gauge.isSet else { return }
-        (isSet, value, min, max) = (true, gauge.value, gauge.min, gauge.max)
+        (isSet, value, min, max, setAtNanos) = (true, gauge.value, gauge.min, gauge.max, gauge.setAt)
     }
 
-    var gauge: Gauge { Gauge(value: value, min: min, max: max, isSet: isSet) }
+    var gauge: Gauge { Gauge(value: value, min: min, max: max, isSet: isSet, setAt: setAtNanos) }
 }

@@ -68,7 +68,7 @@ public final class IntervalAggregator: Sendable {
                 // Workers report seconds in order, so the first incomplete second ends the scan.
                 guard final || entry.reporters.union(state.finishedWorkers.keys).count == workerCount else { break }
                 for (worker, end) in state.finishedWorkers where end.lastIndex < index && !entry.reporters.contains(worker) {
-                    for i in entry.metrics.gauges.indices { entry.metrics.gauges[i].addConcurrent(end.gauges[i]) }
+                    MetricSet.mergeConcurrent(&entry.metrics.gauges, end.gauges)
                 }
                 state.pending[index] = nil
                 state.totals.append(entry.metrics)
@@ -81,14 +81,12 @@ public final class IntervalAggregator: Sendable {
     /// Everything merged so far.
     public var totals: MetricSet { state.withLock { $0.totals } }
 
-    /// The finished workers' gauges as they ended, added up.
+    /// The finished workers' gauges as they ended, merged as one second's.
     public var gaugesAtEnd: [Gauge] {
         state.withLock { state in
-            var sum = Array(repeating: Gauge(), count: registry.gaugeCount)
-            for end in state.finishedWorkers.values {
-                for i in sum.indices { sum[i].addConcurrent(end.gauges[i]) }
-            }
-            return sum
+            var merged = Array(repeating: Gauge(), count: registry.gaugeCount)
+            for end in state.finishedWorkers.values { MetricSet.mergeConcurrent(&merged, end.gauges) }
+            return merged
         }
     }
 }

@@ -12,7 +12,8 @@ public enum ValueType: String, Sendable {
     case `default`
 }
 
-/// One metric of a run: a built-in k6 metric, or a sub-metric of one filtered by tags.
+/// One metric of a run: a built-in k6 metric, a custom metric the test declared, or a
+/// sub-metric of either filtered by tags.
 public struct MetricDescriptor: Sendable, Equatable {
     /// k6's key: `http_req_duration`, or `http_req_duration{expected_response:true}`.
     public let name: String
@@ -23,6 +24,8 @@ public struct MetricDescriptor: Sendable, Equatable {
     /// For a sub-metric, its parent's name and the tags it selects.
     public let parent: String?
     public let tags: [String: String]
+    /// Declared by the test (k6's custom metrics), or a sub-metric of such a metric.
+    public let isCustom: Bool
 }
 
 /// Typed slots, so the hot path indexes arrays without looking names up.
@@ -80,6 +83,16 @@ public struct MetricRegistry: Sendable {
             parent: "http_req_duration", tags: ["expected_response": "true"])
     }
 
+    /// Registers a custom metric the test declared, after the built-in ones; nil when a
+    /// metric of that name exists.
+    public mutating func declare(_ name: String, _ kind: MetricKind, contains: ValueType) -> MetricDescriptor? {
+        guard metric(named: name) == nil else { return nil }
+        return add(name, kind, contains: contains, isCustom: true)
+    }
+
+    /// The custom metrics the test declared, in the order it declared them (no sub-metrics).
+    public var customMetrics: [MetricDescriptor] { metrics.filter { $0.isCustom && $0.parent == nil } }
+
     /// The slot of a check's results, registering it on first sight.
     public mutating func check(named name: String, groupPath: String) -> Int {
         if let known = checks.first(where: { $0.name == name && $0.groupPath == groupPath }) { return known.slot }
@@ -92,7 +105,7 @@ public struct MetricRegistry: Sendable {
     public mutating func submetric(of parent: String, tags: [String: String]) -> MetricDescriptor? {
         guard let base = metric(named: parent), base.parent == nil else { return nil }
         let name = parent + "{" + tags.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",") + "}"
-        return metric(named: name) ?? add(name, base.kind, contains: base.contains, parent: parent, tags: tags)
+        return metric(named: name) ?? add(name, base.kind, contains: base.contains, parent: parent, tags: tags, isCustom: base.isCustom)
     }
 
     /// The per-scenario `http_reqs`, `http_req_duration` and `http_req_failed` of `scenario`,
@@ -129,7 +142,8 @@ public struct MetricRegistry: Sendable {
     /// Appends a metric in the next free slot of its kind.
     @discardableResult
     private mutating func add(
-        _ name: String, _ kind: MetricKind, contains: ValueType = .default, parent: String? = nil, tags: [String: String] = [:]
+        _ name: String, _ kind: MetricKind, contains: ValueType = .default, parent: String? = nil, tags: [String: String] = [:],
+        isCustom: Bool = false
     ) -> MetricDescriptor {
         let slot: Int
         switch kind {
@@ -138,7 +152,7 @@ public struct MetricRegistry: Sendable {
         case .rate: (slot, rateCount) = (rateCount, rateCount + 1)
         case .gauge: (slot, gaugeCount) = (gaugeCount, gaugeCount + 1)
         }
-        let descriptor = MetricDescriptor(name: name, kind: kind, contains: contains, slot: slot, parent: parent, tags: tags)
+        let descriptor = MetricDescriptor(name: name, kind: kind, contains: contains, slot: slot, parent: parent, tags: tags, isCustom: isCustom)
         metrics.append(descriptor)
         return descriptor
     }

@@ -39,21 +39,37 @@ public struct MetricSet: Sendable {
     public subscript(id: RateID) -> Rate { rates[id.slot] }
     public subscript(id: GaugeID) -> Gauge { gauges[id.slot] }
 
-    /// Adds another worker's set for the same span: gauges add up.
+    /// Adds another worker's set for the same span.
     public mutating func mergeConcurrent(_ other: MetricSet) {
-        absorb(other)
-        for i in gauges.indices { gauges[i].addConcurrent(other.gauges[i]) }
+        addCounts(other)
+        Self.mergeConcurrent(&gauges, other.gauges)
     }
 
     /// Appends the set of a later span: gauges take the later value.
     public mutating func append(_ later: MetricSet) {
-        absorb(later)
+        addCounts(later)
         for i in gauges.indices { gauges[i].follow(later.gauges[i]) }
     }
 
-    /// Adds everything but gauges: what setup and teardown add to a run's totals, since
-    /// their VU is not one of the test's.
+    /// Adds a setup's or a teardown's set: everything but the built-in gauges, since their VU
+    /// is not one of the test's; a custom gauge it set is the later value.
     public mutating func absorb(_ other: MetricSet) {
+        addCounts(other)
+        for i in gauges.indices where !Self.addsUp(gauge: i) { gauges[i].follow(other.gauges[i]) }
+    }
+
+    /// Merges another worker's gauges for the same span, slot for slot: a built-in gauge (VUs)
+    /// is each worker's share and adds up; a custom gauge is one value, the one set last.
+    public static func mergeConcurrent(_ gauges: inout [Gauge], _ other: [Gauge]) {
+        for i in gauges.indices {
+            if addsUp(gauge: i) { gauges[i].addConcurrent(other[i]) } else { gauges[i].mergeLatest(other[i]) }
+        }
+    }
+
+    /// The built-in gauges hold the first slots (`MetricRegistry.init`); custom ones follow.
+    private static func addsUp(gauge slot: Int) -> Bool { slot < BuiltinMetrics.gauges.count }
+
+    private mutating func addCounts(_ other: MetricSet) {
         for i in trends.indices { trends[i].merge(other.trends[i]) }
         for i in counters.indices { counters[i] &+= other.counters[i] }
         for i in rates.indices { rates[i].merge(other.rates[i]) }

@@ -1,11 +1,17 @@
 import Histogram
 
 /// A trend metric (k6's `Trend`): every value lands in an HDR histogram, so percentiles of
-/// any number of samples cost a fixed amount of memory. Values are microseconds for times
-/// and plain units otherwise. Count, sum, min and max are kept exactly beside it.
+/// any number of samples cost a fixed amount of memory. Values are whole thousandths of the
+/// metric's unit (`scale`): microseconds for times, whose unit is k6's millisecond, and
+/// thousandths for a custom trend of plain numbers. Count, sum, min and max are kept
+/// exactly beside it.
 public struct Trend: Sendable {
-    /// The largest value a trend keeps exactly: one hour in microseconds. Larger ones are
-    /// recorded as this value (and still counted).
+    /// Recorded values per unit of the metric: 1,000 µs to the millisecond, 1,000 steps to a
+    /// plain number, so a plain trend keeps three decimals as a time trend keeps microseconds.
+    public static let scale: Double = 1000
+
+    /// The largest value a trend keeps exactly: one hour in microseconds (3,600,000 for a
+    /// plain trend). Larger ones are recorded as this value (and still counted).
     public static let highestTrackableValue: UInt64 = 3_600_000_000
 
     public private(set) var histogram: Histogram<UInt64>
@@ -59,6 +65,12 @@ public struct Trend: Sendable {
         sum &+= value
         if value < min { min = value }
         if value > max { max = value }
+    }
+
+    /// Records a finite value in the metric's unit (milliseconds for times), as a custom
+    /// metric's code gives it: in thousandths, within 0…`highestTrackableValue`.
+    public mutating func record(inUnit value: Double) {
+        record(UInt64(Swift.min(Swift.max(value * Trend.scale, 0), Double(Trend.highestTrackableValue)).rounded()))
     }
 
     public mutating func merge(_ other: Trend) {

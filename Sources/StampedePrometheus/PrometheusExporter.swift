@@ -6,51 +6,94 @@ import StampedeMetrics
 
 /// Serves the running test's metrics at `/metrics` in Prometheus' text format. Fed once a
 /// second with the second that just completed, off the workers' threads: counters add it,
-/// gauges show it (VUs, and http_req_duration's percentiles over that second).
+/// gauges show it (VUs, the test's custom gauges, and the quantiles of http_req_duration,
+/// http_req_latency and each custom trend over that second).
 public final class PrometheusExporter: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let counters: [(CounterID, Counter)]
     private let failed: Counter
-    private let checksPassed: Counter
-    private let checksFailed: Counter
-    private let vus: Prometheus.Gauge
-    private let vusMax: Prometheus.Gauge
-    private let quantiles: [(Double, Prometheus.Gauge)]
-    private let latencyQuantiles: [(Double, Prometheus.Gauge)]
+    /// Each rate's true and false values: the checks' and each custom rate's.
+    private let outcomes: [(RateID, pass: Counter, fail: Counter)]
+    private let gauges: [(GaugeID, Prometheus.Gauge)]
+    /// Each trend's quantiles over the last second, and what divides its recorded values
+    /// into the exported unit (seconds for times).
+    private let quantiles: [(TrendID, divisor: Double, gauges: [(Double, Prometheus.Gauge)])]
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     /// `host:port` it listens on (the real port when 0 was asked for).
     public let address: String
 
-    /// `stampede_<name>_<unit>`, spelled as swift-prometheus's descriptor composes it.
-    private static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "stampede", metricName: name, unitName: unit, helpText: help)
+    /// Two of the run's metrics that would be exported under one Prometheus name: a custom
+    /// metric named like another's exported name (`orders_total` beside a counter `orders`).
+    public struct NameClash: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    /// Binds `host:port` (port 0 picks a free one) and starts serving.
-    public init(host: String, port: Int) throws {
+    /// Binds `host:port` (port 0 picks a free one) and starts serving the metrics of a run
+    /// laid out by `metrics`, its custom ones included.
+    public init(host: String, port: Int, metrics: MetricRegistry) throws {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        counters = [
-            (BuiltinMetrics.httpReqs, registry.makeCounter(descriptor: Self.metric("http_reqs", "total", "Requests completed"))),
-            (BuiltinMetrics.iterations, registry.makeCounter(descriptor: Self.metric("iterations", "total", "Iterations completed"))),
-            (BuiltinMetrics.droppedIterations, registry.makeCounter(descriptor: Self.metric("dropped_iterations", "total", "Iterations dropped"))),
-            (BuiltinMetrics.dataSent, registry.makeCounter(descriptor: Self.metric("data_sent", "bytes_total", "Bytes sent"))),
-            (BuiltinMetrics.dataReceived, registry.makeCounter(descriptor: Self.metric("data_received", "bytes_total", "Bytes received"))),
+        // swift-prometheus stops the process when one name is registered twice with different
+        // types, so every name is claimed by one metric first.
+        var owners: [String: String] = [:]
+        func name(_ metric: String, _ unit: String, _ help: String) throws -> MetricNameDescriptor {
+            let descriptor = MetricNameDescriptor(namespace: "stampede", metricName: metric, unitName: unit, helpText: help)
+            if let owner = owners.updateValue(metric, forKey: descriptor.name), owner != metric {
+                throw NameClash(description: "metrics '\(owner)' and '\(metric)' would both be exported as \(descriptor.name); rename one")
+            }
+            return descriptor
+        }
+        func quantileGauges(_ metric: String, _ unit: String) throws -> [(Double, Prometheus.Gauge)] {
+            let descriptor = try name(metric, unit, "\(metric) over the last second")
+            return [0.5, 0.9, 0.95, 0.99, 1].map { q in (q, registry.makeGauge(descriptor: descriptor, labels: [("quantile", "\(q)")])) }
+        }
+        func outcomeCounters(_ metric: String, _ help: String) throws -> (pass: Counter, fail: Counter) {
+            let descriptor = try name(metric, "total", help)
+            return (registry.makeCounter(descriptor: descriptor, labels: [("result", "pass")]),
+                    registry.makeCounter(descriptor: descriptor, labels: [("result", "fail")]))
+        }
+
+        var counters = [
+            (BuiltinMetrics.httpReqs, registry.makeCounter(descriptor: try name("http_reqs", "total", "Requests completed"))),
+            (BuiltinMetrics.iterations, registry.makeCounter(descriptor: try name("iterations", "total", "Iterations completed"))),
+            (BuiltinMetrics.droppedIterations, registry.makeCounter(descriptor: try name("dropped_iterations", "total", "Iterations dropped"))),
+            (BuiltinMetrics.dataSent, registry.makeCounter(descriptor: try name("data_sent", "bytes_total", "Bytes sent"))),
+            (BuiltinMetrics.dataReceived, registry.makeCounter(descriptor: try name("data_received", "bytes_total", "Bytes received"))),
         ]
-        failed = registry.makeCounter(descriptor: Self.metric("http_req_failed", "total", "Requests that failed"))
-        checksPassed = registry.makeCounter(descriptor: Self.metric("checks", "total", "Checks run"), labels: [("result", "pass")])
-        checksFailed = registry.makeCounter(descriptor: Self.metric("checks", "total", "Checks run"), labels: [("result", "fail")])
-        vus = registry.makeGauge(descriptor: Self.metric("vus", "", "VUs in an iteration (most at once in the last second)"))
-        vusMax = registry.makeGauge(descriptor: Self.metric("vus_max", "", "VUs allocated"))
-        quantiles = [0.5, 0.9, 0.95, 0.99, 1].map { q in
-            (q, registry.makeGauge(descriptor: Self.metric("http_req_duration", "seconds", "http_req_duration over the last second"),
-                                   labels: [("quantile", "\(q)")]))
+        failed = registry.makeCounter(descriptor: try name("http_req_failed", "total", "Requests that failed"))
+        let checks = try outcomeCounters("checks", "Checks run")
+        var outcomes = [(BuiltinMetrics.checks, checks.pass, checks.fail)]
+        var gauges = [
+            (BuiltinMetrics.vus, registry.makeGauge(descriptor: try name("vus", "", "VUs in an iteration (most at once in the last second)"))),
+            (BuiltinMetrics.vusMax, registry.makeGauge(descriptor: try name("vus_max", "", "VUs allocated"))),
+        ]
+        var quantiles = [
+            (BuiltinMetrics.httpReqDuration, 1_000_000.0, try quantileGauges("http_req_duration", "seconds")),
+            (BuiltinMetrics.httpReqLatency, 1_000_000.0, try quantileGauges("http_req_latency", "seconds")),
+        ]
+        // The test's own metrics, named as the built-in ones of their kind.
+        for metric in metrics.customMetrics {
+            let help = "custom \(metric.kind.rawValue) \(metric.name)"
+            switch metric.kind {
+            case .counter:
+                counters.append((CounterID(slot: metric.slot), registry.makeCounter(descriptor: try name(metric.name, "total", help))))
+            case .rate:
+                let counts = try outcomeCounters(metric.name, help)
+                outcomes.append((RateID(slot: metric.slot), counts.pass, counts.fail))
+            case .gauge:
+                gauges.append((GaugeID(slot: metric.slot), registry.makeGauge(descriptor: try name(metric.name, "", help))))
+            case .trend:
+                let isTime = metric.contains == .time
+                quantiles.append((TrendID(slot: metric.slot), isTime ? 1_000_000 : Trend.scale,
+                                  try quantileGauges(metric.name, isTime ? "seconds" : "")))
+            }
         }
-        latencyQuantiles = [0.5, 0.9, 0.95, 0.99, 1].map { q in
-            (q, registry.makeGauge(descriptor: Self.metric("http_req_latency", "seconds", "http_req_latency over the last second"),
-                                   labels: [("quantile", "\(q)")]))
-        }
+        self.counters = counters
+        self.outcomes = outcomes
+        self.gauges = gauges
+        self.quantiles = quantiles
+
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             channel = try ServerBootstrap(group: group)
@@ -70,18 +113,20 @@ public final class PrometheusExporter: Sendable {
         address = "\(host):\(channel.localAddress?.port ?? port)"
     }
 
-    /// Adds one completed second of the run.
+    /// Adds one completed second of the run. A gauge or a trend nobody recorded in that
+    /// second keeps what it showed.
     public func record(second metrics: MetricSet) {
         for (id, counter) in counters { counter.increment(by: Int64(metrics[id])) }
         failed.increment(by: Int64(metrics[BuiltinMetrics.httpReqFailed].trues))
-        checksPassed.increment(by: Int64(metrics[BuiltinMetrics.checks].trues))
-        checksFailed.increment(by: Int64(metrics[BuiltinMetrics.checks].falses))
-        vus.set(metrics[BuiltinMetrics.vus].value)
-        vusMax.set(metrics[BuiltinMetrics.vusMax].value)
-        for (trend, gauges) in [(BuiltinMetrics.httpReqDuration, quantiles), (BuiltinMetrics.httpReqLatency, latencyQuantiles)] {
-            let values = metrics[trend]
+        for (id, pass, fail) in outcomes {
+            pass.increment(by: Int64(metrics[id].trues))
+            fail.increment(by: Int64(metrics[id].falses))
+        }
+        for (id, gauge) in gauges where metrics[id].isSet { gauge.set(metrics[id].value) }
+        for (id, divisor, gauges) in quantiles {
+            let values = metrics[id]
             guard values.count > 0 else { continue }
-            for (q, gauge) in gauges { gauge.set(values.percentile(q * 100) / 1_000_000) }
+            for (q, gauge) in gauges { gauge.set(values.percentile(q * 100) / divisor) }
         }
     }
 

@@ -64,7 +64,8 @@ public enum HTMLReport {
              series("max_ms", "max", "#9ca3af")],
             xLabel: "seconds", yLabel: "ms", yFormat: { ValueFormat.time(microseconds: $0 * 1000) })
 
-        let distribution = (meta["percentiles"] as? [String: [String: Any]])?["http_req_duration"] ?? [:]
+        let percentiles = meta["percentiles"] as? [String: [String: Any]] ?? [:]
+        let distribution = percentiles["http_req_duration"] ?? [:]
         let percentileBars = ["p(50)", "p(75)", "p(90)", "p(95)", "p(99)", "p(99.9)", "p(99.99)"].compactMap { key in
             (distribution[key] as? NSNumber).map { (label: key, value: $0.doubleValue) }
         }
@@ -87,7 +88,10 @@ public enum HTMLReport {
         if let distributed = meta["distributed"] as? [String: Any] {
             body += distributionTable(distributed)
         }
-        body += "<h2>Metrics</h2>" + metricsTable(metrics)
+        if let custom = meta["customMetrics"] as? [String: [String: Any]], !custom.isEmpty {
+            body += "<h2>Custom metrics</h2>" + customTable(metrics, declared: custom)
+        }
+        body += "<h2>Metrics</h2>" + metricsTable(metrics, percentiles: percentiles)
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Stampede — \(e(name))</title>
@@ -135,17 +139,42 @@ public enum HTMLReport {
         return rows
     }
 
-    private static func metricsTable(_ metrics: [String: [String: Any]]) -> String {
+    /// Every trend, in its unit: times unless its percentiles say it holds plain numbers.
+    private static func metricsTable(_ metrics: [String: [String: Any]], percentiles: [String: [String: Any]]) -> String {
         let stats = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"]
         let rows = metrics.keys.sorted().compactMap { name -> [String]? in
             guard let values = metrics[name], values["med"] != nil else { return nil }
-            let isTime = !name.hasPrefix("data_")
+            let isTime = percentiles[name]?["unit"] as? String != "1"
             return [name] + stats.map { stat in
                 let value = (values[stat] as? NSNumber)?.doubleValue ?? 0
                 return isTime ? ValueFormat.time(microseconds: value * 1000) : ValueFormat.number(value)
             }
         }
         return table(["trend"] + stats, rows, empty: "no trends")
+    }
+
+    /// The test's own metrics and their sub-metrics, each as the summary prints it.
+    private static func customTable(_ metrics: [String: [String: Any]], declared: [String: [String: Any]]) -> String {
+        let rows = metrics.keys.sorted().compactMap { name -> [String]? in
+            let base = String(name.prefix { $0 != "{" })
+            guard let values = metrics[name], let type = declared[base]?["type"] as? String else { return nil }
+            func number(_ key: String) -> Double { (values[key] as? NSNumber)?.doubleValue ?? 0 }
+            func text(_ key: String) -> String {
+                declared[base]?["contains"] as? String == "time" ? ValueFormat.time(microseconds: number(key) * 1000) : ValueFormat.number(number(key))
+            }
+            switch type {
+            case "counter":
+                return [name, type, text("count"), ValueFormat.number(number("rate")) + "/s"]
+            case "gauge":
+                return [name, type, text("value"), "min=\(text("min")) max=\(text("max"))"]
+            case "rate":
+                return [name, type, ValueFormat.percent(number("value")),
+                        "\(ValueFormat.number(number("passes"))) out of \(ValueFormat.number(number("passes") + number("fails")))"]
+            default:
+                return [name, type, "avg=\(text("avg"))", "p(95)=\(text("p(95)")) max=\(text("max"))"]
+            }
+        }
+        return table(["metric", "type", "value", ""], rows, empty: "no values recorded")
     }
 
     /// Each worker and each worker tag of a distributed run, from summary.json.

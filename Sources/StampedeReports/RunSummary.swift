@@ -66,9 +66,8 @@ public struct RunSummary: Sendable {
         return ValueFormat.number(verdict.observed)
     }
 
-    /// A trend's statistic by k6's name, in the trend's unit.
+    /// A trend's statistic by k6's name, in the metric's unit: milliseconds for times.
     public func trendStat(_ trend: Trend, _ stat: (name: String, percentile: Double?)) -> Double {
-        guard let percentile = stat.percentile else { return trend.mean }
-        return trend.percentile(percentile)
+        (stat.percentile.map(trend.percentile) ?? trend.mean) / Trend.scale
     }
 }

@@ -18,14 +18,14 @@ public enum SummaryExport {
             case .trend:
                 let trend = totals.trends[metric.slot]
                 guard trend.count > 0 || metric.parent != nil else { continue }
-                let scale = metric.contains == .time ? 1.0 / 1000 : 1
                 var values: [String: Double] = [:]
-                for stat in RunSummary.trendStats { values[stat.name] = summary.trendStat(trend, stat) * scale }
+                for stat in RunSummary.trendStats { values[stat.name] = summary.trendStat(trend, stat) }
                 metrics[metric.name] = values
                 var distribution: [String: Any] = ["count": Double(trend.count)]
-                for p in extraPercentiles { distribution["p(\(String(format: "%g", p)))"] = trend.percentile(p) * scale }
+                for p in extraPercentiles { distribution["p(\(String(format: "%g", p)))"] = trend.percentile(p) / Trend.scale }
                 distribution["unit"] = metric.contains == .time ? "ms" : "1"
-                // The whole distribution, in the histogram's own unit (microseconds for times).
+                // The whole distribution, in the histogram's own unit: thousandths of the
+                // metric's (microseconds for times).
                 distribution["hdrHistogram"] = HistogramEncoding.base64(trend.histogram)
                 percentiles[metric.name] = distribution
             case .counter:
@@ -84,6 +84,11 @@ public enum SummaryExport {
                      "observedText": summary.observedValueText($0), "abortOnFail": $0.abortOnFail] as [String: Any]
                 },
                 "percentiles": percentiles,
+                // What k6's file leaves out and report.html needs: which metrics the test
+                // declared, with k6's type and contains.
+                "customMetrics": Dictionary(uniqueKeysWithValues: summary.registry.customMetrics.map {
+                    ($0.name, ["type": $0.kind.rawValue, "contains": $0.contains.rawValue])
+                }),
             ].merging(summary.distribution.map { ["distributed": $0.document] } ?? [:]) { $1 } as [String: Any],
         ]
     }

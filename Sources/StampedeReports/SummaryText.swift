@@ -85,8 +85,8 @@ public enum SummaryText {
             return hasData(registry.metric(named: base) ?? metric, summary.totals)
         }
         var rows: [Row] = []
-        for section in ["HTTP", "EXECUTION", "NETWORK", "CUSTOM"] {  // CHECKS has its own block
-            let parents = visible.filter { $0.parent == nil && sectionName($0.name) == section }.sorted { $0.name < $1.name }
+        for section in ["CUSTOM", "HTTP", "EXECUTION", "NETWORK"] {  // k6's order; CHECKS has its own block
+            let parents = visible.filter { $0.parent == nil && sectionName($0) == section }.sorted { $0.name < $1.name }
             for parent in parents {
                 rows.append(row(parent, section: section, summary))
                 for sub in visible where sub.parent == parent.name { rows.append(row(sub, section: section, summary)) }
@@ -130,7 +130,9 @@ public enum SummaryText {
         }
     }
 
-    private static func sectionName(_ name: String) -> String {
+    private static func sectionName(_ metric: MetricDescriptor) -> String {
+        let name = metric.name
+        if metric.isCustom { return "CUSTOM" }
         if name.hasPrefix("http_") { return "HTTP" }
         if name.hasPrefix("data_") { return "NETWORK" }
         if name == "checks" { return "CHECKS" }
@@ -183,9 +185,10 @@ public enum SummaryText {
         return out + "\n"
     }
 
+    /// A value in its metric's unit (milliseconds for times) as k6 prints it.
     private static func format(_ value: Double, _ contains: ValueType) -> String {
         switch contains {
-        case .time: ValueFormat.time(microseconds: value)
+        case .time: ValueFormat.time(microseconds: value * 1000)
         case .data: ValueFormat.bytes(value)
         case .default: ValueFormat.number(value)
         }

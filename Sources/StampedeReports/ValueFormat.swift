@@ -17,9 +17,14 @@ enum ValueFormat {
         return String(format: scaled < 10 ? "%.1f %@" : "%.0f %@", scaled, units[exponent])
     }
 
-    /// A plain number: integers as such, others with up to 6 decimals.
+    /// A plain number as k6 prints one: up to 6 decimals, trailing zeros dropped (`2`,
+    /// `38.75`, `0.333333`).
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.6f", value)
+        var text = String(format: "%.6f", value)
+        guard text.contains(".") else { return text }
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
     }
 
     static func percent(_ fraction: Double) -> String {

@@ -506,6 +506,10 @@ nonisolated struct Stampede_Distributed_V1_GaugeValue: Sendable {
 
   var max: Double = 0
 
+  /// When a custom gauge's value was set, in nanoseconds since the worker's load started:
+  /// of two workers' values for one second, the later one is the gauge's (0 for VUs, which add up).
+  var setAtNanos: UInt64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -1453,7 +1457,7 @@ nonisolated extension Stampede_Distributed_V1_RateValue: SwiftProtobuf.Message, 
 
 nonisolated extension Stampede_Distributed_V1_GaugeValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".GaugeValue"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_set\0\u{1}value\0\u{1}min\0\u{1}max\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_set\0\u{1}value\0\u{1}min\0\u{1}max\0\u{3}set_at_nanos\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1465,6 +1469,7 @@ nonisolated extension Stampede_Distributed_V1_GaugeValue: SwiftProtobuf.Message,
       case 2: try { try decoder.decodeSingularDoubleField(value: &self.value) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.min) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.max) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.setAtNanos) }()
       default: break
       }
     }
@@ -1483,6 +1488,9 @@ nonisolated extension Stampede_Distributed_V1_GaugeValue: SwiftProtobuf.Message,
     if self.max.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.max, fieldNumber: 4)
     }
+    if self.setAtNanos != 0 {
+      try visitor.visitSingularUInt64Field(value: self.setAtNanos, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1491,6 +1499,7 @@ nonisolated extension Stampede_Distributed_V1_GaugeValue: SwiftProtobuf.Message,
     if lhs.value != rhs.value {return false}
     if lhs.min != rhs.min {return false}
     if lhs.max != rhs.max {return false}
+    if lhs.setAtNanos != rhs.setAtNanos {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

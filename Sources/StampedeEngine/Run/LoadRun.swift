@@ -88,6 +88,12 @@ public final class LoadRun: Sendable {
             throw PlanError("scenario '\(scenario.name)' has too few VUs (\(executor.vus)) to share among the workers: this one would hold \(options.segment.share(of: executor.iterations)) iterations and no VU; give at least one VU per worker")
         }
         var registry = MetricRegistry()
+        // Custom metrics first: thresholds may name them.
+        for metric in plan.metrics {
+            guard registry.declare(metric.name, MetricKind(metric.kind), contains: metric.isTime ? .time : .default) != nil else {
+                throw PlanError("metric '\(metric.name)' is built in; a custom metric needs a name of its own")
+            }
+        }
         let settings = HTTPSettings(plan.http)
         self.settings = settings
         judge = try ThresholdJudge(plan.thresholds, registry: &registry)
@@ -275,4 +281,15 @@ public struct SegmentOutcome: Sendable {
     public let gaugesAtEnd: [Gauge]
     /// The last second it reported, -1 for none.
     public let lastIndex: Int
+}
+
+extension MetricKind {
+    init(_ kind: MetricDeclaration.Kind) {
+        switch kind {
+        case .counter: self = .counter
+        case .gauge: self = .gauge
+        case .rate: self = .rate
+        case .trend: self = .trend
+        }
+    }
 }

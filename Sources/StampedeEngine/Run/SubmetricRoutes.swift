@@ -1,3 +1,4 @@
+import StampedeDSL
 import StampedeMetrics
 
 /// Which tagged sub-metrics a request, an iteration or a check feeds, worked out once per
@@ -30,7 +31,7 @@ enum SubmetricRoutes {
     ]
     static let iterationMetrics: Set<String> = ["iteration_duration", "iterations"]
     static let checkMetrics: Set<String> = ["checks"]
-    /// The metrics a threshold may filter by tags.
+    /// The built-in metrics a threshold may filter by tags (custom metrics may be filtered too).
     static let taggable = requestMetrics.union(iterationMetrics).union(checkMetrics)
 
     /// Routes from metrics in `parents` whose static tags all match `tags`.
@@ -60,5 +61,29 @@ enum SubmetricRoutes {
             return SubmetricRoute(
                 parent: parent, parentSlot: parentSlot, target: metric, status: status, expectedResponse: expected, proto: proto)
         }
+    }
+}
+
+/// Where a code step's recorded values go: each custom metric by name, with the sub-metrics
+/// whose tags the step's scenario and group match. Worked out once per run, so recording a
+/// value is one lookup and no allocation.
+struct CustomMetricRoutes: Sendable {
+    struct Entry: Sendable {
+        let kind: MetricKind
+        /// The metric's slot, then its matching sub-metrics' slots.
+        let slots: [Int]
+    }
+
+    let byName: [String: Entry]
+
+    /// The routes of a code step whose static tags (scenario, group, the scenario's own)
+    /// are `tags`.
+    init(tags: [String: String], registry: MetricRegistry) {
+        let custom = registry.customMetrics
+        let submetrics = SubmetricRoutes.routes(from: Set(custom.map(\.name)), tags: tags, registry: registry)
+        byName = Dictionary(uniqueKeysWithValues: custom.map { metric in
+            let slots = [metric.slot] + submetrics.filter { $0.parent == metric.name }.map(\.target.slot)
+            return (metric.name, Entry(kind: metric.kind, slots: slots))
+        })
     }
 }

@@ -25,7 +25,7 @@ struct ThresholdJudge: Sendable {
             try Self.checkStatistic(threshold, base)
             var metric = base
             if !key.tags.isEmpty {
-                guard SubmetricRoutes.taggable.contains(key.name) else {
+                guard SubmetricRoutes.taggable.contains(key.name) || base.isCustom else {
                     throw PlanError("threshold '\(threshold.metric)': \(key.name) cannot be filtered by tags")
                 }
                 metric = registry.submetric(of: key.name, tags: key.tags)!
@@ -74,7 +74,6 @@ struct ThresholdJudge: Sendable {
         switch metric.kind {
         case .trend:
             let trend = totals.trends[metric.slot]
-            let scale = metric.contains == .time ? 1.0 / 1000 : 1
             let value: Double = switch statistic {
             case .avg: trend.mean
             case .min: trend.percentile(0)
@@ -83,7 +82,7 @@ struct ThresholdJudge: Sendable {
             case .percentile(let p): trend.percentile(p)
             default: 0
             }
-            return value * scale
+            return value / Trend.scale
         case .counter:
             let count = Double(totals.counters[metric.slot])
             return statistic == .count ? count : count / max(seconds, 1e-9)

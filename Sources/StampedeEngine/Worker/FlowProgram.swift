@@ -12,7 +12,8 @@ struct FlowProgram: @unchecked Sendable {
         case think(ThinkTime)
         case enterGroup
         case leaveGroup
-        case code(CodeStep)
+        /// Code, and where the values it records go.
+        case code(CodeStep, CustomMetricRoutes)
         /// Go on if the condition holds, else jump.
         case jumpUnless(Condition, to: Int)
         case jump(to: Int)
@@ -36,18 +37,16 @@ struct FlowProgram: @unchecked Sendable {
     private mutating func emit(
         _ steps: [Step], groupPath: String, baseURL: String?, tags: [String: String], registry: inout MetricRegistry
     ) throws(PlanError) {
+        // What requests and code record here is tagged with the group they stand in.
+        let stepTags = tags.merging(["group": groupPath]) { $1 }
         for step in steps {
             switch step {
             case .request(let spec):
-                var requestTags = tags
-                requestTags["group"] = groupPath
-                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, settings: settings, registry: &registry)))
+                instructions.append(.request(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: stepTags, settings: settings, registry: &registry)))
             case .batch(let specs):
-                var requestTags = tags
-                requestTags["group"] = groupPath
                 var requests: [RequestProgram] = []
                 for spec in specs {
-                    requests.append(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: requestTags, settings: settings, registry: &registry))
+                    requests.append(try RequestProgram(spec, baseURL: baseURL, groupPath: groupPath, tags: stepTags, settings: settings, registry: &registry))
                 }
                 instructions.append(.batch(requests))
             case .think(let time):
@@ -57,7 +56,7 @@ struct FlowProgram: @unchecked Sendable {
                 try emit(inner, groupPath: groupPath + "::" + name, baseURL: baseURL, tags: tags, registry: &registry)
                 instructions.append(.leaveGroup)
             case .code(let code):
-                instructions.append(.code(code))
+                instructions.append(.code(code, CustomMetricRoutes(tags: stepTags, registry: registry)))
             case .branch(let condition, let then, let otherwise):
                 let test = instructions.count
                 instructions.append(.jump(to: -1))

@@ -46,6 +46,9 @@ final class VirtualUser {
     var pendingDueAt: UInt64 = 0
     /// Bumped when a pending timer must be ignored.
     var timerGeneration: UInt32 = 0
+    /// The buffer its code steps record custom metrics into, empty between steps: kept, so
+    /// that recording reuses its capacity instead of allocating.
+    var samples: [MetricSample] = []
 
     init(id: Int, index: Int, scenario: ScenarioRunner) {
         self.id = id

@@ -194,11 +194,15 @@ final class Worker: @unchecked Sendable {
             case .leaveGroup:
                 metrics.record(BuiltinMetrics.groupDuration, microseconds(now &- vu.groupStarts.removeLast()))
                 vu.step += 1
-            case .code(let code):
+            case .code(let code, let routes):
                 var context = vu.context
                 vu.vars = [:]  // leaves the context the only owner, so the code's writes do not copy
+                swap(&context.samples, &vu.samples)  // the VU's kept buffer: recording reuses its capacity
                 code.body(&context)
                 vu.vars = context.vars
+                for sample in context.samples { record(sample, routes, step: code.name, now: now) }
+                context.samples.removeAll(keepingCapacity: true)
+                swap(&context.samples, &vu.samples)
                 vu.step += 1
             case .jumpUnless(let condition, let target):
                 vu.step = condition.holds(in: vu.context) ? vu.step + 1 : target
@@ -332,6 +336,30 @@ final class Worker: @unchecked Sendable {
         case .exponential(let mean):
             let u = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &random)
             return UInt64(-log(u) * Double(max(0, mean.nanoseconds)))
+        }
+    }
+
+    // MARK: Custom metrics
+
+    /// Takes a value a code step recorded into the custom metric it names and the metric's
+    /// sub-metrics for the step's scenario and group. A metric the test did not declare is a
+    /// mistake in the scenario's code, which no check before the load can see.
+    private func record(_ sample: MetricSample, _ routes: CustomMetricRoutes, step: String, now: UInt64) {
+        let metric = sample.metric
+        guard let entry = routes.byName[metric.name] else {
+            preconditionFailure("code step '\(step)' records into metric '\(metric.name)', which the test does not declare in its metrics")
+        }
+        switch (sample.value, entry.kind) {
+        case (.counter(let amount), .counter):
+            for slot in entry.slots { metrics.counters[slot] &+= amount }
+        case (.gauge(let value), .gauge):
+            for slot in entry.slots { metrics.gauges[slot].set(value, at: now &- runStart) }
+        case (.rate(let value), .rate):
+            for slot in entry.slots { metrics.rates[slot].record(value) }
+        case (.trend(let value), .trend):
+            for slot in entry.slots { metrics.trends[slot].record(inUnit: value) }
+        default:
+            preconditionFailure("code step '\(step)' records a \(metric.kind.rawValue) value into metric '\(metric.name)', which the test declares as a \(entry.kind.rawValue)")
         }
     }
 
