@@ -131,6 +131,35 @@ final class SwiftFileTests: XCTestCase {
         XCTAssertTrue(run.stderr.hasSuffix("stampede: error: loadtests/Helpers.swift declares no test: declare a top-level `let` of type TestPlan or Scenario (docs/scenarios.md)\n"), run.stderr)
     }
 
+    func testACodeStepRecordingIntoAnUndeclaredMetricStopsTheRunWithResultsAnd107() throws {
+        let target = try TargetServer()
+        defer { target.shutdown() }
+        try write("Undeclared.swift", """
+            import StampedeDSL
+
+            let declared = CounterMetric("orders_counted")
+            let forgotten = CounterMetric("orders_forgotten")
+
+            let orders = TestPlan("orders", scenarios: [
+                Scenario("orders", executor: .constantVUs(2, duration: .seconds(30))) {
+                    Get("/health")
+                    Code("count") { ctx in
+                        ctx.add(1, to: declared)
+                        if ctx.iteration == 3 { ctx.add(1, to: forgotten) }
+                    }
+                },
+            ], metrics: [declared])
+            """)
+        let run = try stampede(["run", "loadtests/Undeclared.swift", "--target", target.baseURL, "-q"])
+        XCTAssertEqual(run.exitStatus(within: 60), 107, "stopped long before its 30 s: \(run.stderr)")
+        XCTAssertTrue(run.stderr.hasSuffix("stampede: error: code step 'count' records into metric 'orders_forgotten', which the test does not declare in its metrics\n"), run.stderr)
+        XCTAssertTrue(run.stdout.contains("orders_counted"), "the summary still prints: \(run.stdout)")
+        let reqs = (try onlySummary(in: workDir)["metrics"] as? [String: Any])?["http_reqs"] as? [String: Any]
+        let counted = Int(try XCTUnwrap(reqs?["count"] as? Double))
+        // As an interrupt: a request in flight when the run stopped is not counted (one per VU at most).
+        XCTAssertTrue((target.stats.requests - 2...target.stats.requests).contains(counted), "results written: \(counted) of \(target.stats.requests)")
+    }
+
     func testACoordinatorShipsTheFileAndEachWorkerCompilesIt() throws {
         let target = try TargetServer()
         defer { target.shutdown() }

@@ -45,6 +45,9 @@ struct PackageScaffold {
         #"""
         import StampedeDSL
 
+        /// A figure only the test knows, as k6's custom metrics: orders the API accepted.
+        let ordersCreated = CounterMetric("orders_created")
+
         /// A shopper lists products, picks one in Swift and orders it as a customer from
         /// customers.csv (paths are relative to this file).
         let shopper = Scenario(
@@ -60,6 +63,10 @@ struct PackageScaffold {
             Post("/orders", json: #"{"customerId":"{{customerId}}","lines":[{"productId":"{{productId}}","quantity":1}]}"#)
                 .named("create order")
                 .check(.status(201))
+                .extract("orderId", .jsonField("id"))
+            If(.isSet("orderId")) {
+                Code("count the order") { ctx in ctx.add(1, to: ordersCreated) }
+            }
             Think(.milliseconds(200))
         }.with { $0.feeder = Feeder(.csv("customers.csv")) }
 
@@ -67,12 +74,14 @@ struct PackageScaffold {
         /// TestPlan is a test of its own.
         let checkout = TestPlan(
             "checkout",
-            description: "Shoppers order; fails when over 1% of requests fail or p(95) passes 500ms",
+            description: "Shoppers order; fails when over 1% of requests fail, p(95) passes 500ms or no order is created",
             scenarios: [shopper],
             thresholds: Threshold.all([
                 "http_req_failed": ["rate<0.01"],
                 "http_req_duration": ["p(95)<500"],
-            ])
+                "orders_created": ["count>0"],
+            ]),
+            metrics: [ordersCreated]
         )
 
         """#

@@ -58,7 +58,9 @@ struct RunSession {
             abortedByThreshold: outcome.abortedByThreshold, distribution: result.distribution)
         print(SummaryText.render(summary, mode: output.summaryMode))
         try writeResults(summary, to: folder)
-        let status: ExitStatus = outcome.abortedByThreshold ? .abortedByThreshold
+        if let fault = outcome.codeFault { FileHandle.standardError.write(Data("stampede: error: \(fault)\n".utf8)) }
+        let status: ExitStatus = outcome.codeFault != nil ? .scenarioError
+            : outcome.abortedByThreshold ? .abortedByThreshold
             : result.lostWorker ? .workerLost
             : outcome.wasInterrupted ? .abortedFromOutside
             : outcome.thresholdsPassed ? .passed : .thresholdsFailed

@@ -33,7 +33,7 @@ extension ExitStatus {
         case .workerLost: "a worker was lost (103)"
         case .invalidConfiguration: "invalid (104)"
         case .abortedFromOutside: "interrupted (105)"
-        case .scenarioError: "results not written (107)"
+        case .scenarioError: "scenario code failed or results not written (107)"
         case .abortedByThreshold: "aborted by a threshold (108)"
         }
     }

@@ -214,6 +214,14 @@ final class WorkerSession: Sendable {
                 $0.interval.startedAtUnixNanos = startedAt
             })
         }
+        if let fault = outcome.codeFault {
+            // A mistake in the test's code: the coordinator hears why and stops the test.
+            log(fault)
+            state.withLock { if $0.ending == nil { $0.ending = .failed(fault) } }
+            outbox.yield(.with { $0.failure.reason = fault })
+            outbox.finish()
+            return
+        }
         outbox.yield(.with {
             $0.done.lastIndex = Int32(outcome.lastIndex)
             $0.done.gaugesAtEnd = outcome.gaugesAtEnd.map(Stampede_Distributed_V1_GaugeValue.init)

@@ -22,19 +22,24 @@ final class LocalLoad: LoadPhase {
     let reporterCount: Int
     private let registry: MetricRegistry
     private let settings: HTTPSettings
+    private let onCodeFault: @Sendable (String) -> Void
     private let assign: @Sendable ([Worker], [String: String]) -> Void
     private let workers = Mutex<[Worker]>([])
 
-    init(workerCount: Int, registry: MetricRegistry, settings: HTTPSettings, assign: @escaping @Sendable ([Worker], [String: String]) -> Void) {
+    init(
+        workerCount: Int, registry: MetricRegistry, settings: HTTPSettings, onCodeFault: @escaping @Sendable (String) -> Void,
+        assign: @escaping @Sendable ([Worker], [String: String]) -> Void
+    ) {
         reporterCount = workerCount
         self.registry = registry
         self.settings = settings
+        self.onCodeFault = onCodeFault
         self.assign = assign
     }
 
     func start(sharedVars: [String: String], aggregator: IntervalAggregator, finished: DispatchSemaphore) {
         let created = (0..<reporterCount).map {
-            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished)
+            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished, onCodeFault: onCodeFault)
         }
         assign(created, sharedVars)
         workers.withLock { $0 = created }

@@ -40,6 +40,8 @@ public struct RunOutcome: Sendable {
     public let wasInterrupted: Bool
     /// True when an abortOnFail threshold failed and stopped the run.
     public let abortedByThreshold: Bool
+    /// What a scenario's code did wrong, when it stopped the run (k6's script error).
+    public let codeFault: String?
     /// Every threshold, judged on the final totals.
     public let thresholds: [ThresholdVerdict]
 
@@ -75,6 +77,7 @@ public final class LoadRun: Sendable {
     private let current = Mutex<(any LoadPhase)?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let abortedByThreshold = Atomic<Bool>(false)
+    private let codeFault = Mutex<String?>(nil)
 
     public init(plan: TestPlan, options: RunOptions) throws(PlanError) {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
@@ -173,10 +176,11 @@ public final class LoadRun: Sendable {
             if wasStopped { stopped.store(true, ordering: .relaxed) }
         }
         let endedAt = Date()
+        let fault = codeFault.withLock { $0 }
         return RunOutcome(
             totals: totals, startedAt: startedAt, endedAt: endedAt,
-            wasInterrupted: stopped.load(ordering: .relaxed) && !abortedByThreshold.load(ordering: .relaxed),
-            abortedByThreshold: abortedByThreshold.load(ordering: .relaxed),
+            wasInterrupted: stopped.load(ordering: .relaxed) && !abortedByThreshold.load(ordering: .relaxed) && fault == nil,
+            abortedByThreshold: abortedByThreshold.load(ordering: .relaxed), codeFault: fault,
             thresholds: judge.judge(totals, seconds: max(endedAt.timeIntervalSince(startedAt), 1e-9)))
     }
 
@@ -185,14 +189,14 @@ public final class LoadRun: Sendable {
     /// belong to the coordinator, which judges the merged metrics.
     public func runSegment(vars: [String: String], onSecond: (Int, MetricSet) -> Void) -> SegmentOutcome {
         guard !stopped.load(ordering: .relaxed) else {
-            return SegmentOutcome(gaugesAtEnd: MetricSet(registry: registry).gauges, lastIndex: -1)
+            return SegmentOutcome(gaugesAtEnd: MetricSet(registry: registry).gauges, lastIndex: -1, codeFault: nil)
         }
         var lastIndex = -1
         let gauges = drive(localLoad(), vars: vars) { second, metrics, _ in
             lastIndex = second
             onSecond(second, metrics)
         }.gaugesAtEnd
-        return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex)
+        return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex, codeFault: codeFault.withLock { $0 })
     }
 
     /// The VUs this process makes for its segment, over all scenarios (at their most).
@@ -207,6 +211,17 @@ public final class LoadRun: Sendable {
             abortedByThreshold.store(true, ordering: .relaxed)
             stop()
         }
+    }
+
+    /// Stops the run for a mistake in a scenario's code that no check before the load can
+    /// see (a Code step recording into a metric the test does not declare); the first one
+    /// is kept for the verdict. Safe from any thread.
+    private func fault(_ message: String) {
+        let first = codeFault.withLock { fault in
+            defer { if fault == nil { fault = message } }
+            return fault == nil
+        }
+        if first { stop() }
     }
 
     /// Interrupts every VU and ends the run; the metrics measured so far are kept. Safe from
@@ -226,7 +241,7 @@ public final class LoadRun: Sendable {
     private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
         let runner = Mutex<ScenarioRunner?>(nil)
-        let once = LocalLoad(workerCount: 1, registry: registry, settings: settings) { [self] workers, _ in
+        let once = LocalLoad(workerCount: 1, registry: registry, settings: settings, onCodeFault: fault) { [self] workers, _ in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
                 iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
@@ -239,7 +254,7 @@ public final class LoadRun: Sendable {
     /// This process's threads, each given its part of this process's segment.
     private func localLoad() -> LocalLoad {
         let assignments = Planner.assign(plan.scenarios, workers: options.workers, within: options.segment)
-        return LocalLoad(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, registry: registry, settings: settings) {
+        return LocalLoad(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, registry: registry, settings: settings, onCodeFault: fault) {
             [self] workers, shared in
             for assignment in assignments {
                 let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
@@ -281,6 +296,8 @@ public struct SegmentOutcome: Sendable {
     public let gaugesAtEnd: [Gauge]
     /// The last second it reported, -1 for none.
     public let lastIndex: Int
+    /// What a scenario's code did wrong, when it stopped the segment.
+    public let codeFault: String?
 }
 
 extension MetricKind {

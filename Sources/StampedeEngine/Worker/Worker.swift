@@ -18,6 +18,8 @@ final class Worker: @unchecked Sendable {
     private(set) var scenarios: [ScenarioRunner] = []
     private let stopRequested = Atomic<Bool>(false)
     private let finished: DispatchSemaphore
+    /// Told of a mistake in a scenario's code; it stops the run.
+    private let onCodeFault: @Sendable (String) -> Void
     private var random = SystemRandomNumberGenerator()
     /// Handles were added since the last `perform`: drive them before polling.
     private var addedTransfers = false
@@ -29,8 +31,12 @@ final class Worker: @unchecked Sendable {
     /// The most VUs in an iteration at once during the current interval: its `vus` value.
     private var peakBusyVUs = 0
 
-    init(id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, settings: HTTPSettings, finished: DispatchSemaphore) {
+    init(
+        id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, settings: HTTPSettings, finished: DispatchSemaphore,
+        onCodeFault: @escaping @Sendable (String) -> Void
+    ) {
         self.id = id
+        self.onCodeFault = onCodeFault
         settings.apply(to: multi)
         self.registry = registry
         self.aggregator = aggregator
@@ -343,11 +349,12 @@ final class Worker: @unchecked Sendable {
 
     /// Takes a value a code step recorded into the custom metric it names and the metric's
     /// sub-metrics for the step's scenario and group. A metric the test did not declare is a
-    /// mistake in the scenario's code, which no check before the load can see.
+    /// mistake in the scenario's code, which no check before the load can see: the value is
+    /// dropped and the run stops, saying why.
     private func record(_ sample: MetricSample, _ routes: CustomMetricRoutes, step: String, now: UInt64) {
         let metric = sample.metric
         guard let entry = routes.byName[metric.name] else {
-            preconditionFailure("code step '\(step)' records into metric '\(metric.name)', which the test does not declare in its metrics")
+            return onCodeFault("code step '\(step)' records into metric '\(metric.name)', which the test does not declare in its metrics")
         }
         switch (sample.value, entry.kind) {
         case (.counter(let amount), .counter):
@@ -359,7 +366,7 @@ final class Worker: @unchecked Sendable {
         case (.trend(let value), .trend):
             for slot in entry.slots { metrics.trends[slot].record(inUnit: value) }
         default:
-            preconditionFailure("code step '\(step)' records a \(metric.kind.rawValue) value into metric '\(metric.name)', which the test declares as a \(entry.kind.rawValue)")
+            onCodeFault("code step '\(step)' records a \(metric.kind.rawValue) value into metric '\(metric.name)', which the test declares as a \(entry.kind.rawValue)")
         }
     }
 
