@@ -69,6 +69,10 @@ final class CLITests: XCTestCase {
         assertUsageError(try stampede("run", "--url", "http://127.0.0.1:1/", "--duration", "soon"), mentions: "duration")
         assertUsageError(try stampede("run", "smoke", "--no-such-flag"), mentions: "no-such-flag")
         assertUsageError(try stampede("run"), mentions: "test name")
+        assertUsageError(try stampede("runn", "smoke"), mentions: "unknown command 'runn'; the commands are: run, coordinator")
+        assertUsageError(try stampede("run", "smoke", "--scale", "-1"), mentions: "--scale must be above 0, got -1.0")
+        assertUsageError(try stampede("run", "smoke", "--vus", "-3"), mentions: "--vus must be at least 1, got -3")
+        assertUsageError(try stampede("run", "nowhere/"), mentions: "no such file or folder: nowhere/ (looked for \(workDir.path)/nowhere)")
     }
 
     func testListShowsTheBuiltInScenarios() throws {
@@ -76,6 +80,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(result.stdout.contains("smoke"))
         XCTAssertTrue(result.stdout.contains("constant-vus"))
+        let one = try stampede("list", "spike")
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.hasPrefix("spike "), one.stdout)
+        XCTAssertFalse(one.stdout.contains("smoke"), "only the test asked for")
     }
 
     func testAdHocURLRunPrintsTheSummaryAndWritesK6SummaryJSON() throws {
@@ -196,7 +204,7 @@ extension CLITests {
                 flow: [{get: /health}]
             """.write(to: missingFeeder, atomically: true, encoding: .utf8)
         assertUsageError(try stampede("run", missingFeeder.path, "--target", server.baseURL), mentions: "feeder file 'nowhere.csv': no such file at \(workDir.path)/nowhere.csv")
-        assertUsageError(try stampede("run", workDir.appendingPathComponent("absent.yaml").path), mentions: "absent.yaml: cannot be read")
+        assertUsageError(try stampede("run", workDir.appendingPathComponent("absent.yaml").path), mentions: "absent.yaml: no such file (looked for \(workDir.path)/absent.yaml)")
         XCTAssertEqual(server.stats.requests, 10, "no load started for a bad plan")
     }
 }

@@ -51,6 +51,16 @@ final class DocExampleTests: XCTestCase {
         XCTAssertNotNil(result.stdout.range(of: #"http_req_failed\.+: 0\.00%"#, options: .regularExpression), result.stdout)
     }
 
+    func testScenariosPagesHelpersExampleCompilesAndRuns() throws {
+        let swift = try XCTUnwrap(try blocks("swift").first { $0.contains("@FlowBuilder func") }, "the helpers example")
+        try swift.write(to: work.appendingPathComponent("Browse.swift"), atomically: true, encoding: .utf8)
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        let result = try stampede(["run", "Browse.swift", "--target", server.baseURL, "--iterations", "4", "-q"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(server.stats.requests, 4 * 3, "each iteration: the list, p-001 from browse(), then p-002")
+    }
+
     func testScenariosPagesCustomMetricsExampleCountsTheTargetsOrders() throws {
         let swift = try XCTUnwrap(try blocks("swift").first { $0.contains("CounterMetric(") }, "the custom metrics example")
         try swift.write(to: work.appendingPathComponent("Orders.swift"), atomically: true, encoding: .utf8)

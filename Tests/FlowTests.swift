@@ -142,6 +142,14 @@ final class FlowTests: XCTestCase {
             let cwd = FileManager.default.currentDirectoryPath
             XCTAssertEqual(($0 as? PlanError)?.message, "feeder file 'data/missing.json': no such file at \(cwd)/data/missing.json")
         }
+        // A row short of a field, or an unclosed quote that swallows the rest, is refused:
+        // its values would land in the wrong variables.
+        try "id,qty\np-001,1\np-002\n".write(to: dir.appendingPathComponent("short.csv"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Feeder(.csv("short.csv")).load(relativeTo: dir)) {
+            XCTAssertEqual(($0 as? PlanError)?.message, "feeder file 'short.csv': row 2 has 1 fields, the header has 2")
+        }
+        try "id,qty\np-001,1\n\"p-002,2\np-003,3\n".write(to: dir.appendingPathComponent("quote.csv"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Feeder(.csv("quote.csv")).load(relativeTo: dir))
     }
 }
 

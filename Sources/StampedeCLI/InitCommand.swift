@@ -18,12 +18,13 @@ struct InitCommand: ParsableCommand {
         let source = try stampedeCheckout()
         let target = URL(fileURLWithPath: folder).standardizedFileURL
         let name = String(target.lastPathComponent.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" })
-        try PackageScaffold(name: name, stampede: source).write(into: target)
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        try PackageScaffold(name: name, stampede: source, binary: binary).write(into: target)
         print("""
             Created \(folder): Package.swift, loadtests/Checkout.swift, loadtests/customers.csv, plans/smoke.yaml, README.md
             Next:
               cd \(folder)
-              stampede run loadtests
+              \(binary) run loadtests
             """)
     }
 

@@ -10,7 +10,7 @@ struct ListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the built-in tests, or the tests Swift files or plan files declare.")
 
-    @Argument(help: "Swift files and folders of them (compiled together), or plan files; none lists the built-in tests.")
+    @Argument(help: "Built-in tests, Swift files and folders of them (compiled together), or plan files; none lists the built-in tests.")
     var files: [String] = []
 
     func run() throws {
@@ -23,14 +23,16 @@ struct ListCommand: ParsableCommand {
         var swiftFiles: [String] = []
         do {
             for file in files {
-                if TestRequest.isPlanFile(file) {
+                if let builtIn = Catalog.plan(named: file) {
+                    plans.append(builtIn)
+                } else if TestRequest.isPlanFile(file) {
                     plans.append(try PlanFile.load(file))
                 } else if SwiftTestFiles.isSwiftFile(file) {
                     swiftFiles.append(file)
                 } else if let inFolder = SwiftTestFiles.files(inFolder: file), !inFolder.isEmpty {
                     swiftFiles += inFolder
                 } else {
-                    throw UsageFailure(message: "'\(file)' is not a .swift file, a folder of them or a plan file (.yaml, .yml, .json)")
+                    throw UsageFailure(message: "'\(file)' is not a built-in test, a .swift file, a folder of them or a plan file (.yaml, .yml, .json)")
                 }
             }
             if !swiftFiles.isEmpty { plans += try SwiftTestFiles.load(swiftFiles, log: TestRequest.logCompile).tests }

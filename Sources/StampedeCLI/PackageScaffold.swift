@@ -8,6 +8,8 @@ struct PackageScaffold {
     let name: String
     /// The Stampede checkout the package depends on, for the `StampedeDSL` product.
     let stampede: URL
+    /// The stampede binary that made the package, for the README's commands.
+    let binary: String
 
     /// Relative path → contents.
     var files: [(path: String, contents: String)] {
@@ -115,6 +117,9 @@ struct PackageScaffold {
         Load tests written in Stampede's Swift DSL (loadtests/) and as plan files (plans/).
         Without `--target` they run against Stampede's embedded business-support API; give
         `--target http://your-service:8080` to test your own.
+
+        `stampede` below is the Stampede that made this package, \(binary); put it on your
+        PATH with `scripts/install` in its checkout (\(stampede.path)), or call it by path.
 
         ```sh
         swift build                          # checks the tests compile against the DSL

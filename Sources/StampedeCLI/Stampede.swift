@@ -49,6 +49,7 @@ struct UsageFailure: Error {
 enum Main {
     static func main() {
         do {
+            try checkSubcommand(Array(CommandLine.arguments.dropFirst()))
             var command = try Stampede.parseAsRoot()
             try command.run()
         } catch let failure as UsageFailure {
@@ -63,6 +64,15 @@ enum Main {
             }
             fail(Stampede.message(for: error), status: ExitStatus.invalidConfiguration.rawValue)
         }
+    }
+
+    /// A first word that is no subcommand would reach the parser as "unexpected arguments";
+    /// name the commands instead.
+    static func checkSubcommand(_ arguments: [String]) throws {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return }
+        let names = Stampede.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(first) else { return }
+        throw UsageFailure(message: "unknown command '\(first)'; the commands are: \(names.dropLast().joined(separator: ", "))")
     }
 
     /// Prints one line to standard error and exits.

@@ -20,23 +20,24 @@ struct TestOptions: ParsableArguments {
     @Option(help: "Base URL the scenario's request paths go to (default: the embedded target).")
     var target: String?
 
-    @Option(help: "Virtual users.")
+    // `.unconditional` takes "-3" as the value, so the check below can say what is wrong with it.
+    @Option(parsing: .unconditional, help: "Virtual users.")
     var vus: Int?
 
     @Option(parsing: .unconditional, help: "How long to run, e.g. 30s, 1m30s (constant-vus).", transform: Duration.argument)
     var duration: Duration?
 
-    @Option(help: "Iterations shared among all VUs (shared-iterations).")
+    @Option(parsing: .unconditional, help: "Iterations shared among all VUs (shared-iterations).")
     var iterations: Int?
 
     static let defaultTimeout = Duration.seconds(60)
     @Option(parsing: .unconditional, help: Duration.help("Per-request timeout.", default: defaultTimeout), transform: Duration.argument)
     var timeout: Duration = defaultTimeout
 
-    @Option(help: "Multiply VUs, iterations and rates by this factor, e.g. 0.01.")
+    @Option(parsing: .unconditional, help: "Multiply VUs, iterations and rates by this factor, e.g. 0.01.")
     var scale = 1.0
 
-    @Option(help: "Multiply every duration (stages, think times, graceful stops) by this factor.")
+    @Option(parsing: .unconditional, help: "Multiply every duration (stages, think times, graceful stops) by this factor.")
     var durationScale = 1.0
 
     @Option(help: ArgumentHelp("A pass/fail criterion, 'METRIC: EXPRESSION' as in k6, e.g. 'http_req_duration: p(99)<200' (repeatable).", valueName: "threshold"))
@@ -125,6 +126,9 @@ struct TestOptions: ParsableArguments {
             } else if Catalog.plan(named: argument) == nil && !TestRequest.isPlanFile(argument) {
                 files = SwiftTestFiles.files(inFolder: argument)
                 if files?.isEmpty == true { throw UsageFailure(message: "no .swift files in the folder \(argument)") }
+                if files == nil && argument.contains("/") {
+                    throw UsageFailure(message: "no such file or folder: \(argument) (looked for \(URL(fileURLWithPath: argument).standardized.path))")
+                }
             } else {
                 files = nil
             }

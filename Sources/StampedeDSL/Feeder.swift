@@ -47,11 +47,22 @@ public struct Feeder: Sendable {
             rows = given
         case .csv(let path):
             let url = Self.resolve(path, directory)
+            let header: [String]
+            var fields: [[String]] = []
             do {
-                rows = try CSV<Named>(url: url, delimiter: .comma, loadColumns: false).rows
+                let csv = try CSV<Enumerated>(url: url, delimiter: .comma, loadColumns: false)
+                header = csv.header
+                // The raw rows: SwiftCSV's own pads short rows to the longest one.
+                try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { fields.append($0) }
             } catch {
                 throw PlanError("feeder file '\(path)': \(Self.describe(error, url))")
             }
+            // A row with more or fewer fields than the header (a stray comma, an unclosed
+            // quote) would feed wrong values to every request that uses it.
+            if let bad = fields.firstIndex(where: { $0.count != header.count }) {
+                throw PlanError("feeder file '\(path)': row \(bad + 1) has \(fields[bad].count) fields, the header has \(header.count)")
+            }
+            rows = fields.map { Dictionary(zip(header, $0), uniquingKeysWith: { first, _ in first }) }
         case .json(let path):
             let url = Self.resolve(path, directory)
             let object: Any

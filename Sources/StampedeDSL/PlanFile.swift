@@ -11,7 +11,10 @@ public enum PlanFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw PlanError("\(path): cannot be read (no such file, or not UTF-8 text)")
+            let absolute = URL(fileURLWithPath: path).standardized.path
+            throw PlanError(FileManager.default.fileExists(atPath: path)
+                ? "\(path): cannot be read as UTF-8 text"
+                : "\(path): no such file (looked for \(absolute))")
         }
         return try parse(text, file: path)
     }

@@ -108,7 +108,7 @@ public enum Executor: Sendable, Equatable {
         case .constantVUs(let e):
             "\(e.vus) looping VUs for \(e.duration.humanReadable) (gracefulStop: \(e.gracefulStop.humanReadable))"
         case .rampingVUs(let e):
-            "Up to \(maxVUs) looping VUs for \(e.duration.humanReadable) over \(e.stages.count) stages "
+            "Up to \(maxVUs) looping VUs for \(e.duration.humanReadable) over \(e.stages.count) stage\(e.stages.count == 1 ? "" : "s") "
                 + "(gracefulRampDown: \(e.gracefulRampDown.humanReadable), gracefulStop: \(e.gracefulStop.humanReadable))"
         case .perVUIterations(let e):
             "\(e.iterations) iterations for each of \(e.vus) VUs (maxDuration: \(e.maxDuration.humanReadable))"
@@ -119,7 +119,7 @@ public enum Executor: Sendable, Equatable {
                 + "(maxVUs: \(e.preAllocatedVUs)-\(e.maxVUs), gracefulStop: \(e.gracefulStop.humanReadable))"
         case .rampingArrivalRate(let e):
             "Up to \(e.stages.reduce(e.startRate) { max($0, $1.target) }) iterations/\(e.timeUnit.humanReadable) "
-                + "for \(e.duration.humanReadable) over \(e.stages.count) stages "
+                + "for \(e.duration.humanReadable) over \(e.stages.count) stage\(e.stages.count == 1 ? "" : "s") "
                 + "(maxVUs: \(e.preAllocatedVUs)-\(e.maxVUs), gracefulStop: \(e.gracefulStop.humanReadable))"
         }
     }
