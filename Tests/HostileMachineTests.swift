@@ -3,7 +3,7 @@ import StampedeTarget
 import XCTest
 
 /// The machine misbehaves (issue 12): results that cannot be written (a read-only disk, a
-/// full one).
+/// full one), an open-file limit below what the plan needs, signals in setup and teardown.
 /// Each through the built binary, as a CI stage runs it (docs/reliability.md).
 extension CLITests {
     /// A tmpfs mounted on a new folder of the work folder with `options` (`ro`, `size=64k`),
@@ -34,6 +34,22 @@ extension CLITests {
             // Full: ENOSPC.
         }
         try handle.truncate(atOffset: written - UInt64(bytes))
+    }
+
+    func testAPlanNeedingMoreOpenFilesThanTheLimitIsRefusedBeforeAnyLoad() throws {
+        let server = try HostileServer("http1", in: workDir)
+        // A hard limit of 512 open files: 1,000 VUs may hold 1,000 connections.
+        let limited = ["/usr/bin/prlimit", "--nofile=512:512", StampedeProcess.binary.path, "run", "--url", server.url]
+        let refused = try ReferenceTools.run(limited[0], Array(limited.dropFirst()) + ["--vus", "1000", "--duration", "2s"],
+                                             seconds: 30, directory: workDir)
+        assertUsageError(Result(status: refused.status, stdout: refused.stdout, stderr: refused.stderr), mentions: "open files")
+        XCTAssertTrue(refused.stderr.contains("ulimit -Hn"), "says how to fix it: \(refused.stderr)")
+        // Under the same limit, a plan that fits runs.
+        let fits = try ReferenceTools.run(limited[0], Array(limited.dropFirst()) + ["--vus", "100", "--iterations", "200", "-q"],
+                                          seconds: 60, directory: workDir)
+        XCTAssertEqual(fits.status, 0, fits.stderr)
+        let seen = try server.stop()
+        XCTAssertEqual(seen["responses"], 200, "no load from the refused plan, all of the one that fits: \(seen)")
     }
 
     func testResultsOnAReadOnlyDiskAreRefusedBeforeLoadOrReportedAfterIt() throws {
@@ -89,5 +105,73 @@ extension CLITests {
         XCTAssertTrue(full.stderr.contains("timeline.ndjson"), "what could not be written is named: \(full.stderr)")
         let seen = try server.stop()
         XCTAssertGreaterThan(seen["responses", default: 0], 0)
+    }
+
+    /// A plan whose setup and teardown go to servers of their own, so each phase can be
+    /// caught in the middle: `slow` answers after 5 s.
+    private func phasesPlan(setup: TargetServer, teardown: TargetServer, load: TargetServer) throws -> URL {
+        try writePlan("phases.yaml", """
+            setup: [{get: "\(setup.baseURL)/health"}]
+            teardown: [{get: "\(teardown.baseURL)/health"}]
+            scenarios:
+              load:
+                executor: shared-iterations
+                vus: 2
+                iterations: 10
+                flow: [{get: "\(load.baseURL)/health"}]
+            """)
+    }
+
+    /// The summary was printed, closed by k6's "interrupted" line, and summary.json says so.
+    private func assertInterruptedWithResults(_ process: StampedeProcess, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertTrue(process.stdout.contains("█ TOTAL RESULTS"), process.stdout, file: file, line: line)
+        XCTAssertTrue(finalLine(process.stdout).hasPrefix("interrupted ("), process.stdout, file: file, line: line)
+        let meta = try XCTUnwrap(try onlySummary(in: workDir)["stampede"] as? [String: Any], file: file, line: line)
+        XCTAssertEqual(meta["interrupted"] as? Bool, true, file: file, line: line)
+    }
+
+    func testSIGTERMDuringSetupSkipsTheLoadRunsTeardownAndExits105() throws {
+        let slow = try TargetServer(options: TargetOptions(latency: .seconds(5)))
+        let load = try TargetServer(), cleanup = try TargetServer()
+        defer { slow.shutdown(); load.shutdown(); cleanup.shutdown() }
+        let process = try StampedeProcess(["run", try phasesPlan(setup: slow, teardown: cleanup, load: load).path, "-q"], in: workDir)
+        XCTAssertTrue(waitUntil(15) { slow.stats.requests == 1 }, "setup's request is in flight")
+        process.signal(SIGTERM)
+        XCTAssertEqual(process.exitStatus(within: 4), 105, "without waiting out setup's 5 s answer: \(process.stderr)")
+        XCTAssertEqual(load.stats.requests, 0, "no load after a stop in setup")
+        XCTAssertEqual(cleanup.stats.requests, 1, "teardown ran: it cleans up what setup may have made")
+        try assertInterruptedWithResults(process)
+    }
+
+    func testSIGTERMDuringTeardownEndsItAndExits105() throws {
+        let slow = try TargetServer(options: TargetOptions(latency: .seconds(5)))
+        let load = try TargetServer(), ready = try TargetServer()
+        defer { slow.shutdown(); load.shutdown(); ready.shutdown() }
+        let process = try StampedeProcess(["run", try phasesPlan(setup: ready, teardown: slow, load: load).path, "-q"], in: workDir)
+        XCTAssertTrue(waitUntil(15) { slow.stats.requests == 1 }, "teardown's request is in flight")
+        XCTAssertEqual(load.stats.requests, 10, "the load had finished")
+        process.signal(SIGTERM)
+        XCTAssertEqual(process.exitStatus(within: 4), 105, "without waiting out teardown's 5 s answer: \(process.stderr)")
+        try assertInterruptedWithResults(process)
+    }
+
+    func testASecondSignalEndsTheProcessAtOnceWithoutWritingResults() throws {
+        // SIGTERM in setup; teardown still runs (to the slow server too); a SIGINT then ends
+        // the process at once, as a user pressing Ctrl+C after a stop that takes too long.
+        let slow = try TargetServer(options: TargetOptions(latency: .seconds(5)))
+        let load = try TargetServer()
+        defer { slow.shutdown(); load.shutdown() }
+        let process = try StampedeProcess(["run", try phasesPlan(setup: slow, teardown: slow, load: load).path, "-q"], in: workDir)
+        XCTAssertTrue(waitUntil(15) { slow.stats.requests == 1 }, "setup's request is in flight")
+        process.signal(SIGTERM)
+        XCTAssertTrue(waitUntil(5) { slow.stats.requests == 2 }, "teardown's request is in flight")
+        process.signal(SIGINT)
+        XCTAssertEqual(process.exitStatus(within: 2), 105, process.stderr)
+        XCTAssertFalse(process.stdout.contains("█ TOTAL RESULTS"), "no summary: \(process.stdout)")
+        let results = workDir.appendingPathComponent("results")
+        let folder = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: results.path).first)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: results.appendingPathComponent(folder).path), ["timeline.ndjson"],
+                       "only what was written as the run went")
+        XCTAssertEqual(load.stats.requests, 0)
     }
 }
