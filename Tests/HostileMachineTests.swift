@@ -107,6 +107,33 @@ extension CLITests {
         XCTAssertGreaterThan(seen["responses", default: 0], 0)
     }
 
+    func testExportsGoThroughSymbolicLinksAndIntoPipesInsteadOfReplacingThem() throws {
+        // Results files are written under a temporary name and renamed over their path; a
+        // path that is a link, or a pipe (`--summary-export /dev/stdout`), must keep being one.
+        let server = try HostileServer("http1", in: workDir)
+        let real = workDir.appendingPathComponent("real.json"), link = workDir.appendingPathComponent("link.json")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        let pipe = workDir.appendingPathComponent("junit.pipe")
+        guard mkfifo(pipe.path, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(pipe.path): \(String(cString: strerror(errno)))") }
+        // Read and write ends at once: opening does not wait for stampede, and junit.xml fits
+        // in the pipe's buffer, read after the run.
+        let reader = open(pipe.path, O_RDWR | O_NONBLOCK)
+        XCTAssertGreaterThanOrEqual(reader, 0)
+        defer { close(reader) }
+        let run = try stampede("run", "--url", server.url, "--iterations", "3", "-q", "--summary-export", link.path, "--junit", pipe.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), real.path, "still a link")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: real)) as? [String: Any]
+        XCTAssertEqual(((summary?["metrics"] as? [String: Any])?["http_reqs"] as? [String: Any])?["count"] as? Int, 3)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let count = read(reader, &buffer, buffer.count)
+        let junit = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+        XCTAssertTrue(junit.contains("</testsuites>"), "junit.xml came through the pipe: \(junit)")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: pipe.path)[.type] as? FileAttributeType, .typeUnknown,
+                       "still a pipe (Foundation has no type for a FIFO), not a file")
+        XCTAssertEqual(try server.stop()["responses"], 3)
+    }
+
     /// A plan whose setup and teardown go to servers of their own, so each phase can be
     /// caught in the middle: `slow` answers after 5 s.
     private func phasesPlan(setup: TargetServer, teardown: TargetServer, load: TargetServer) throws -> URL {
