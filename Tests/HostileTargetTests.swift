@@ -231,6 +231,7 @@ extension CLITests {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(seen["continues"], 30, "every request asked for 100 Continue and got it: \(seen)")
         XCTAssertEqual(seen["early_hints"], 30, "\(seen)")
+        XCTAssertEqual(seen["status_503"], 10, "\(seen)")
         assertCountedOnce(run, passed: seen["status_200", default: -1], failed: [.http5xx: seen["status_503", default: -1]])
         XCTAssertEqual(run.requests, 30, "a 1xx is not a response of its own: \(seen)")
         let slowest = ((run.summary["metrics"] as? [String: [String: Any]])?["http_req_duration"]?["max"] as? NSNumber)?.doubleValue
