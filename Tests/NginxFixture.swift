@@ -24,14 +24,14 @@ final class NginxFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         certificate = directory.appendingPathComponent("cert.pem")
-        try Self.run("/usr/bin/openssl", [
+        try ReferenceTools.runChecked("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-keyout", directory.appendingPathComponent("key.pem").path, "-out", certificate.path,
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
         ])
         clientCertificate = directory.appendingPathComponent("client.pem")
         clientKey = directory.appendingPathComponent("client-key.pem")
-        try Self.run("/usr/bin/openssl", [
+        try ReferenceTools.runChecked("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-keyout", clientKey.path, "-out", clientCertificate.path, "-subj", "/CN=stampede-client",
         ])
@@ -149,13 +149,6 @@ final class NginxFixture {
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) throws {
-        let output = try ReferenceTools.run(tool, arguments, seconds: 30)
-        guard output.status == 0 else {
-            throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")) exited with \(output.status): \(output.stderr)")
-        }
     }
 
     /// A port no one listens on now (it may be taken again before it is used).

@@ -56,16 +56,31 @@ final class StampedeProcess: @unchecked Sendable {
     /// first capture group, or the whole match. Fails the test on timeout or early exit.
     @discardableResult
     func waitForError(_ pattern: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> String? {
-        waitFor(pattern, in: { self.stderr }, timeout: timeout, file: file, line: line)
+        record(search(pattern, in: { self.stderr }, timeout: timeout), file: file, line: line)
     }
 
     /// The same on standard output.
     @discardableResult
     func waitForOutput(_ pattern: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> String? {
-        waitFor(pattern, in: { self.stdout }, timeout: timeout, file: file, line: line)
+        record(search(pattern, in: { self.stdout }, timeout: timeout), file: file, line: line)
     }
 
-    private func waitFor(_ pattern: String, in stream: () -> String, timeout: TimeInterval, file: StaticString, line: UInt) -> String? {
+    /// The same on standard output, throwing instead: for a fixture's server, whose failure
+    /// to start must fail the test from where it is made, with what the server said.
+    func firstOutput(_ pattern: String, timeout: TimeInterval = 30) throws -> String {
+        try search(pattern, in: { self.stdout }, timeout: timeout).get()
+    }
+
+    private func record(_ result: Result<String, FixtureError>, file: StaticString, line: UInt) -> String? {
+        switch result {
+        case .success(let found): return found
+        case .failure(let error):
+            XCTFail(error.message, file: file, line: line)
+            return nil
+        }
+    }
+
+    private func search(_ pattern: String, in stream: () -> String, timeout: TimeInterval) -> Result<String, FixtureError> {
         let regex = try! NSRegularExpression(pattern: pattern)
         func find() -> String? {
             let text = stream()
@@ -75,18 +90,16 @@ final class StampedeProcess: @unchecked Sendable {
         }
         let deadline = Date() + timeout
         while Date() < deadline {
-            if let found = find() { return found }
+            if let found = find() { return .success(found) }
             if !process.isRunning {
                 // The last bytes may still be on their way from the pipe.
                 Thread.sleep(forTimeInterval: 0.2)
-                if let found = find() { return found }
-                XCTFail("exited (\(process.terminationStatus)) without printing /\(pattern)/: \(stderr)", file: file, line: line)
-                return nil
+                if let found = find() { return .success(found) }
+                return .failure(FixtureError(message: "exited (\(process.terminationStatus)) without printing /\(pattern)/: \(stderr)"))
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        XCTFail("no /\(pattern)/ within \(timeout) s: \(stderr)", file: file, line: line)
-        return nil
+        return .failure(FixtureError(message: "no /\(pattern)/ within \(timeout) s: \(stderr)"))
     }
 
     /// Waits for the exit; nil (and the process killed) on timeout.

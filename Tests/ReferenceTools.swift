@@ -35,6 +35,17 @@ enum ReferenceTools {
         return path
     }
 
+    /// Runs `tool` as `run` does, and throws what it said when it exits with a status other
+    /// than 0: for a fixture's steps (certificates, mounts), whose failure fails the test.
+    @discardableResult
+    static func runChecked(_ tool: String, _ arguments: [String], seconds: Double = 30) throws -> Output {
+        let output = try run(tool, arguments, seconds: seconds)
+        guard output.status == 0 else {
+            throw FixtureError(message: "\(tool) \(arguments.joined(separator: " ")) exited with \(output.status): \(output.stderr)")
+        }
+        return output
+    }
+
     /// Runs `tool` and waits at most `seconds`; a tool still running then is killed and the
     /// call throws, so a hung browser fails the test instead of hanging the suite.
     static func run(_ tool: String, _ arguments: [String], seconds: Double, environment: [String: String]? = nil,

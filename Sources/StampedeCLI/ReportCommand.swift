@@ -18,6 +18,8 @@ struct ReportCommand: ParsableCommand {
             print(file.path)
         } catch let error as ReportInputError {
             throw UsageFailure(message: error.description)
+        } catch let error as FileWriteError {
+            throw UsageFailure(message: "cannot write \(error)", status: .scenarioError)
         } catch {
             throw UsageFailure(message: "cannot write report.html in '\(folder)': \(error.localizedDescription)", status: .scenarioError)
         }

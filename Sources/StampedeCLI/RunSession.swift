@@ -38,8 +38,15 @@ struct RunSession {
         if !output.quiet { print(bannerText) }
         // The folder exists before the load, so an interrupted run keeps its timeline.
         let folder = try createResultsFolder()
-        let timeline = try? TimelineWriter(
-            url: folder.url.appendingPathComponent("timeline.ndjson"), registry: registry, scenarios: plan.scenarios.map(\.name))
+        let timeline: TimelineWriter?
+        var timelineFailure: FileWriteError?
+        do {
+            timeline = try TimelineWriter(
+                url: folder.url.appendingPathComponent("timeline.ndjson"), registry: registry, scenarios: plan.scenarios.map(\.name))
+        } catch {
+            // The run goes on without it: the load is what the user came for; the end says so.
+            (timeline, timelineFailure) = (nil, error)
+        }
         let exporter = try startPrometheus()
         defer { exporter?.shutdown() }
         SignalTrap.onSignal(stop)
@@ -57,8 +64,9 @@ struct RunSession {
             engineVersion: LoadRun.httpEngineVersion, thresholds: outcome.thresholds,
             abortedByThreshold: outcome.abortedByThreshold, distribution: result.distribution)
         print(SummaryText.render(summary, mode: output.summaryMode))
-        try writeResults(summary, to: folder)
+        // A scenario code's mistake is said before writing: a results failure throws.
         if let fault = outcome.codeFault { FileHandle.standardError.write(Data("stampede: error: \(fault)\n".utf8)) }
+        try writeResults(summary, to: folder, timelineFailure: timelineFailure ?? timeline?.failure)
         let status: ExitStatus = outcome.codeFault != nil ? .scenarioError
             : outcome.abortedByThreshold ? .abortedByThreshold
             : result.lostWorker ? .workerLost
@@ -102,19 +110,32 @@ struct RunSession {
         }
     }
 
-    private func writeResults(_ summary: RunSummary, to folder: ResultsFolder) throws {
+    /// Writes the results folder's reports and the exports asked for. A file that cannot be
+    /// written does not stop the others; then one line names each that failed and why, and
+    /// the exit code is 107 (the summary is already printed).
+    private func writeResults(_ summary: RunSummary, to folder: ResultsFolder, timelineFailure: FileWriteError?) throws {
+        var failures = timelineFailure.map { [$0] } ?? []
         do {
             try folder.writeReports(summary)
+        } catch {
+            failures += error.failures
+        }
+        if failures.isEmpty {
             // Even with -q: CI logs need to say where the results went.
             print("results: \(folder.url.path) (summary.json, timeline.ndjson, junit.xml, report.html)")
-            if let path = output.summaryExport {
-                try SummaryExport.json(summary).write(to: URL(fileURLWithPath: path))
+        }
+        var exports: [(path: String, contents: () throws -> Data)] = []
+        if let path = output.summaryExport { exports.append((path, { try SummaryExport.json(summary) })) }
+        if let path = output.junit { exports.append((path, { Data(JUnitReport.xml(summary).utf8) })) }
+        for (path, contents) in exports {
+            do {
+                try AtomicFile.write(to: URL(fileURLWithPath: path), contents)
+            } catch {
+                failures.append(error)
             }
-            if let path = output.junit {
-                try Data(JUnitReport.xml(summary).utf8).write(to: URL(fileURLWithPath: path))
-            }
-        } catch {
-            throw UsageFailure(message: "cannot write results: \(error.localizedDescription)", status: .scenarioError)
+        }
+        guard failures.isEmpty else {
+            throw UsageFailure(message: "cannot write results: \(ResultsWriteError(failures: failures))", status: .scenarioError)
         }
     }
 }

@@ -27,7 +27,7 @@ public enum HTMLReport {
     @discardableResult
     public static func write(folder: URL) throws -> URL {
         let file = folder.appendingPathComponent("report.html")
-        try Data(render(try inputs(folder: folder)).utf8).write(to: file)
+        try AtomicFile.write(Data(render(try inputs(folder: folder)).utf8), to: file)
         return file
     }
 

@@ -27,10 +27,27 @@ public struct ResultsFolder: Sendable {
     }
 
     /// Writes the end-of-run reports into the folder: summary.json, junit.xml, and
-    /// report.html built from summary.json and the timeline already there.
-    public func writeReports(_ summary: RunSummary) throws {
-        try SummaryExport.json(summary).write(to: url.appendingPathComponent("summary.json"))
-        try Data(JUnitReport.xml(summary).utf8).write(to: url.appendingPathComponent("junit.xml"))
-        try HTMLReport.write(folder: url)
+    /// report.html built from summary.json and the timeline already there. Each is complete
+    /// or absent (`AtomicFile`); one that cannot be written does not stop the others, and the
+    /// error names every one that failed.
+    public func writeReports(_ summary: RunSummary) throws(ResultsWriteError) {
+        var failures: [FileWriteError] = []
+        func attempt(_ name: String, _ contents: () throws -> Data) -> Bool {
+            do {
+                try AtomicFile.write(to: url.appendingPathComponent(name), contents)
+                return true
+            } catch {
+                failures.append(error)
+                return false
+            }
+        }
+        let wroteSummary = attempt("summary.json") { try SummaryExport.json(summary) }
+        _ = attempt("junit.xml") { Data(JUnitReport.xml(summary).utf8) }
+        if wroteSummary {
+            _ = attempt("report.html") { Data(HTMLReport.render(try HTMLReport.inputs(folder: url)).utf8) }
+        } else {
+            failures.append(FileWriteError(path: url.appendingPathComponent("report.html").path, reason: "not built without summary.json"))
+        }
+        if !failures.isEmpty { throw ResultsWriteError(failures: failures) }
     }
 }

@@ -5,16 +5,22 @@ import StampedeMetrics
 /// so a run that is killed keeps the timeline it had. With several scenarios, each line
 /// also has each scenario's requests, failures and p99.
 public final class TimelineWriter {
-    private let handle: FileHandle
+    private let path: String
+    private let fd: Int32
     private let scenarios: [ScenarioMetrics]
+    /// The append that failed (a full or read-only disk), if one did. Appends stop there (a
+    /// line the failure cut short is the file's last, and readers skip it); the run goes on
+    /// and reports the timeline as incomplete.
+    public private(set) var failure: FileWriteError?
 
-    public init(url: URL, registry: MetricRegistry, scenarios names: [String]) throws {
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        handle = try FileHandle(forWritingTo: url)
+    public init(url: URL, registry: MetricRegistry, scenarios names: [String]) throws(FileWriteError) {
+        path = url.path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw FileWriteError(path: url.path, errno: errno) }
         scenarios = names.compactMap { registry.metrics(ofScenario: $0) }
     }
 
-    deinit { try? handle.close() }
+    deinit { close(fd) }
 
     /// Appends second `index` (from 0) of the run.
     public func append(second index: Int, _ metrics: MetricSet) {
@@ -41,7 +47,10 @@ public final class TimelineWriter {
             }
             line["scenarios"] = perScenario
         }
-        guard let data = try? JSONValue.data(line, pretty: false) else { return }
-        handle.write(data + Data("\n".utf8))
+        guard failure == nil, let data = try? JSONValue.data(line, pretty: false) else { return }
+        let error = writeAll(fd, data + Data("\n".utf8))
+        if error != 0 {
+            failure = FileWriteError(path: path, reason: String(cString: strerror(error)) + " (from second \(index + 1) on)")
+        }
     }
 }
