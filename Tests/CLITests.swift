@@ -33,6 +33,17 @@ final class CLITests: XCTestCase {
         return (process, out, err)
     }
 
+    /// The /metrics address a run started with `--prometheus 127.0.0.1:0` prints in its banner.
+    func prometheusAddress(printedOn out: Pipe) throws -> String {
+        var banner = ""
+        while !banner.contains("/metrics") {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        return try XCTUnwrap(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression).map { String(banner[$0]) })
+    }
+
     func collect(_ process: Process, _ out: Pipe, _ err: Pipe) -> Result {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -292,13 +303,7 @@ extension CLITests {
         defer { server.shutdown() }
         let (process, out, err) = try launch(["run", "--url", server.baseURL + "/health", "--vus", "2", "--duration", "3s",
                                                "--prometheus", "127.0.0.1:0"])
-        var banner = ""
-        while !banner.contains("/metrics") {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
-        let address = try XCTUnwrap(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression).map { String(banner[$0]) })
+        let address = try prometheusAddress(printedOn: out)
         Thread.sleep(forTimeInterval: 2)
         let text = try fetch(address)
         let requests = text.split(separator: "\n").first { $0.hasPrefix("stampede_http_reqs_total ") }

@@ -358,13 +358,7 @@ extension CLITests {
                   - think: 10ms
             """)
         let (process, out, err) = try launch(["run", plan.path, "--target", server.baseURL, "--prometheus", "127.0.0.1:0"])
-        var banner = ""
-        while !banner.contains("/metrics") {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
-        let address = try XCTUnwrap(banner.range(of: #"http://127\.0\.0\.1:\d+/metrics"#, options: .regularExpression).map { String(banner[$0]) })
+        let address = try prometheusAddress(printedOn: out)
         Thread.sleep(forTimeInterval: 2)
         func scrape() throws -> [String: Double] {
             Dictionary(try fetch(address).split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
