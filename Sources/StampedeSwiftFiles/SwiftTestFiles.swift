@@ -115,6 +115,6 @@ public struct SwiftTestFiles: Sendable {
     }
 
     static func describe(_ files: [String]) -> String {
-        files.count == 1 ? files[0] : "\(files[0]) and \(files.count - 1) more"
+        files.count == 1 ? files[0] : "\(files[0]) (with \(files.count - 1) more file\(files.count == 2 ? "" : "s"))"
     }
 }
