@@ -23,16 +23,12 @@ struct ListCommand: ParsableCommand {
         var swiftFiles: [String] = []
         do {
             for file in files {
-                if let builtIn = Catalog.plan(named: file) {
-                    plans.append(builtIn)
-                } else if TestRequest.isPlanFile(file) {
-                    plans.append(try PlanFile.load(file))
-                } else if SwiftTestFiles.isSwiftFile(file) {
-                    swiftFiles.append(file)
-                } else if let inFolder = SwiftTestFiles.files(inFolder: file), !inFolder.isEmpty {
-                    swiftFiles += inFolder
-                } else {
-                    throw UsageFailure(message: "'\(file)' is not a built-in test, a .swift file, a folder of them or a plan file (.yaml, .yml, .json)")
+                switch try TestArgument(file) {
+                case .builtIn(let plan): plans.append(plan)
+                case .planFile(let path): plans.append(try PlanFile.load(path))
+                case .swiftFiles(let found): swiftFiles += found
+                case .unknown(let name):
+                    throw UsageFailure(message: "'\(name)' is not a built-in test, a .swift file, a folder of them or a plan file (.yaml, .yml, .json)")
                 }
             }
             if !swiftFiles.isEmpty { plans += try SwiftTestFiles.load(swiftFiles, log: TestRequest.logCompile).tests }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Scenarios
 import StampedeDSL
 import StampedeSwiftFiles
 
@@ -120,22 +119,11 @@ struct TestOptions: ParsableArguments {
         var swiftFiles: [String] = []
         var swiftPosition: Int?
         for argument in tests {
-            let files: [String]?
-            if SwiftTestFiles.isSwiftFile(argument) {
-                files = [argument]
-            } else if Catalog.plan(named: argument) == nil && !TestRequest.isPlanFile(argument) {
-                files = SwiftTestFiles.files(inFolder: argument)
-                if files?.isEmpty == true { throw UsageFailure(message: "no .swift files in the folder \(argument)") }
-                if files == nil && argument.contains("/") {
-                    throw UsageFailure(message: "no such file or folder: \(argument) (looked for \(URL(fileURLWithPath: argument).standardized.path))")
-                }
-            } else {
-                files = nil
-            }
-            if let files {
+            if case .swiftFiles(let files) = try TestArgument(argument) {
                 swiftFiles += files
                 swiftPosition = swiftPosition ?? requests.count
             } else {
+                // An unknown name is said by the plan it fails to build, with the known ones.
                 requests.append(request(for: argument))
             }
         }

@@ -50,9 +50,10 @@ public struct Feeder: Sendable {
             let header: [String]
             var fields: [[String]] = []
             do {
-                let csv = try CSV<Enumerated>(url: url, delimiter: .comma, loadColumns: false)
+                // The header only (rowLimit 0), then the raw rows, parsed once: SwiftCSV's
+                // `rows` would pad short rows to the longest one.
+                let csv = try CSV<Enumerated>(string: String(contentsOf: url, encoding: .utf8), delimiter: .comma, loadColumns: false, rowLimit: 0)
                 header = csv.header
-                // The raw rows: SwiftCSV's own pads short rows to the longest one.
                 try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { fields.append($0) }
             } catch {
                 throw PlanError("feeder file '\(path)': \(Self.describe(error, url))")

@@ -217,9 +217,10 @@ public final class LoadRun: Sendable {
     /// see (a Code step recording into a metric the test does not declare); the first one
     /// is kept for the verdict. Safe from any thread.
     private func fault(_ message: String) {
-        let first = codeFault.withLock { fault in
-            defer { if fault == nil { fault = message } }
-            return fault == nil
+        let first = codeFault.withLock { fault -> Bool in
+            guard fault == nil else { return false }
+            fault = message
+            return true
         }
         if first { stop() }
     }
