@@ -47,7 +47,7 @@ let package = Package(
         // Per-worker metric sinks on HDR histograms; merged off the hot path.
         .target(
             name: "StampedeMetrics",
-            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: hotPath
         ),
         // Worker threads, VUs, executors and the libcurl HTTP layer.
@@ -57,6 +57,7 @@ let package = Package(
                 "CCurl", "StampedeDSL", "StampedeMetrics",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: hotPath
         ),
@@ -77,6 +78,7 @@ let package = Package(
         .target(
             name: "StampedeTarget",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,13 +95,14 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // Users' own Swift test files: compiled against the DSL's module files, cached by
         // content, loaded into the stampede process (docs/scenarios.md).
         .target(
             name: "StampedeSwiftFiles",
-            dependencies: ["StampedeDSL", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["StampedeDSL", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The seed scenarios, written in the DSL and compiled into the binary.
         .target(name: "Scenarios", dependencies: ["StampedeDSL"], path: "scenarios"),
@@ -109,6 +112,7 @@ let package = Package(
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
                 "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             // A user's compiled test binds to this executable's DSL rather than a copy of its own.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
@@ -118,6 +122,7 @@ let package = Package(
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
                 "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests"
         ),

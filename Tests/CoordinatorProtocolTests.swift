@@ -1,10 +1,10 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOConcurrencyHelpers
 import StampedeDSL
 @testable import StampedeDistributed
 import StampedeEngine
-import Synchronization
 import XCTest
 
 /// The coordinator's front door, in process and on a real socket: peers that speak the
@@ -64,8 +64,8 @@ final class CoordinatorProtocolTests: XCTestCase {
 
         // The coordinator is still there for a worker that speaks the protocol right.
         let worker = agent(coordinator.address)
-        let ended = Mutex<WorkerAgent.Ending?>(nil)
-        let thread = Thread { ended.withLock { $0 = worker.run() } }
+        let ended = NIOLockedValueBox<WorkerAgent.Ending?>(nil)
+        let thread = Thread { ended.withLockedValue { $0 = worker.run() } }
         thread.start()
         XCTAssertNoThrow(try coordinator.gather(), "\(lines.all)")
         XCTAssertTrue(lines.all.contains { $0.contains("malformed Hello") }, "\(lines.all)")
@@ -93,7 +93,7 @@ final class CoordinatorProtocolTests: XCTestCase {
 
 /// Log lines collected from any thread.
 private final class Lines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    private let lines = NIOLockedValueBox<[String]>([])
+    var all: [String] { lines.withLockedValue { $0 } }
+    func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
 }

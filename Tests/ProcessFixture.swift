@@ -1,6 +1,6 @@
 import Foundation
 import FoundationNetworking
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// A `stampede` process as a user runs it, whose output is read while it runs: tests wait
@@ -12,7 +12,7 @@ final class StampedeProcess: @unchecked Sendable {
 
     /// What the process printed so far, filled by the pipes' handlers.
     private final class Output: Sendable {
-        let text = Mutex<(stdout: String, stderr: String)>(("", ""))
+        let text = NIOLockedValueBox<(stdout: String, stderr: String)>(("", ""))
     }
 
     /// The `stampede` binary built beside the test bundle.
@@ -36,11 +36,11 @@ final class StampedeProcess: @unchecked Sendable {
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { [output] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.stdout += text }
+            output.text.withLockedValue { $0.stdout += text }
         }
         err.fileHandleForReading.readabilityHandler = { [output] handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.stderr += text }
+            output.text.withLockedValue { $0.stderr += text }
         }
         try process.run()
     }
@@ -49,8 +49,8 @@ final class StampedeProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    var stdout: String { output.text.withLock { $0.stdout } }
-    var stderr: String { output.text.withLock { $0.stderr } }
+    var stdout: String { output.text.withLockedValue { $0.stdout } }
+    var stderr: String { output.text.withLockedValue { $0.stderr } }
 
     /// Waits until standard error matches `pattern` (a regular expression); returns the
     /// first capture group, or the whole match. Fails the test on timeout or early exit.

@@ -1,9 +1,9 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
 import StampedeTarget
-import Synchronization
 import XCTest
 
 /// Paths the other tests do not reach: iterations cut when a graceful stop or ramp-down runs
@@ -50,17 +50,17 @@ final class StopAndFeederTests: XCTestCase {
 
     /// The `id` each iteration read from the feeder, in order, via a Code step.
     private func rowsRead(_ feeder: Feeder, iterations: Int) throws -> [String] {
-        let seen = Mutex<[String]>([])
+        let seen = NIOLockedValueBox<[String]>([])
         var scenario = Scenario("feed", executor: .sharedIterations(1, iterations: iterations)) {
             Get("/customers/{{id}}")
             Code("note the row") { vu in
                 let id = vu["id"] ?? "?"
-                seen.withLock { $0.append(id) }
+                seen.withLockedValue { $0.append(id) }
             }
         }
         scenario.feeder = feeder
         _ = try run(scenario, workers: 1)
-        return seen.withLock { $0 }
+        return seen.withLockedValue { $0 }
     }
 
     func testTheRandomStrategyPicksRowsAtRandom() throws {

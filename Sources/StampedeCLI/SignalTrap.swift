@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Turns SIGINT and SIGTERM into a call of the current handler on a background queue instead
 /// of killing the process, so a stopped run still reports what it measured. A second signal
@@ -10,8 +10,8 @@ import Synchronization
 /// moves on (waiting for workers, then the run): a second set of dispatch sources for the
 /// same signal would leave it ignored.
 enum SignalTrap {
-    private static let handler = Mutex<(@Sendable () -> Void)?>(nil)
-    private static let received = Mutex(0)
+    private static let handler = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+    private static let received = NIOLockedValueBox(0)
 
     // Made once and never changed: only kept alive.
     nonisolated(unsafe) private static let sources: [any DispatchSourceSignal] = {
@@ -20,12 +20,12 @@ enum SignalTrap {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                let seen = received.withLock { count in
+                let seen = received.withLockedValue { count in
                     count += 1
                     return count
                 }
                 if seen > 1 { exit(ExitStatus.abortedFromOutside.rawValue) }
-                handler.withLock { $0 }?()
+                handler.withLockedValue { $0 }?()
             }
             source.resume()
             return source
@@ -34,7 +34,7 @@ enum SignalTrap {
 
     /// From now on a signal calls `action`.
     static func onSignal(_ action: @escaping @Sendable () -> Void) {
-        handler.withLock { $0 = action }
+        handler.withLockedValue { $0 = action }
         _ = sources
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOConcurrencyHelpers
 import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
 import StampedeReports
-import Synchronization
 
 /// What the coordinator does when a worker dies or goes silent during the load.
 public enum WorkerLossPolicy: String, Sendable, CaseIterable {
@@ -85,9 +85,9 @@ public final class Coordinator: @unchecked Sendable {
     /// Lost workers' lines, what to call to stop the run when the policy aborts, and whether
     /// `finish` ran.
     private final class Losses: Sendable {
-        let lines = Mutex<[String]>([])
-        let stopRun = Mutex<(@Sendable () -> Void)?>(nil)
-        let finished = Mutex(false)
+        let lines = NIOLockedValueBox<[String]>([])
+        let stopRun = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+        let finished = NIOLockedValueBox(false)
     }
 
     /// Starts listening; `log` gets one line per event worth a user's attention.
@@ -96,8 +96,8 @@ public final class Coordinator: @unchecked Sendable {
         let losses = self.losses
         let policy = settings.onWorkerLoss
         roster = Roster(expected: settings.workerCount, registry: settings.registry, log: log) { line in
-            losses.lines.withLock { $0.append(line) }
-            if policy == .abort { losses.stopRun.withLock { $0 }?() }
+            losses.lines.withLockedValue { $0.append(line) }
+            if policy == .abort { losses.stopRun.withLockedValue { $0 }?() }
         }
         load = RemoteLoad(roster: roster)
         let socket = try Self.listeningSocket(host: settings.host, port: settings.port)
@@ -108,20 +108,20 @@ public final class Coordinator: @unchecked Sendable {
         let server = GRPCServer(transport: transport, services: [service])
         self.server = server
         serving = Task { try await server.serve() }
-        let listening = Mutex<Result<String, any Error>?>(nil)
+        let listening = NIOLockedValueBox<Result<String, any Error>?>(nil)
         let bound = DispatchSemaphore(value: 0)
         Task {
             do {
                 let socket = try await transport.listeningAddress
                 let text = socket.ipv4.map { "\($0.host):\($0.port)" } ?? socket.ipv6.map { "[\($0.host)]:\($0.port)" } ?? "\(socket)"
-                listening.withLock { $0 = .success(text) }
+                listening.withLockedValue { $0 = .success(text) }
             } catch {
-                listening.withLock { $0 = .failure(error) }
+                listening.withLockedValue { $0 = .failure(error) }
             }
             bound.signal()
         }
         bound.wait()
-        switch listening.withLock({ $0 })! {
+        switch listening.withLockedValue({ $0 })! {
         case .success(let text): self.address = text
         case .failure(let error):
             server.beginGracefulShutdown()
@@ -131,9 +131,9 @@ public final class Coordinator: @unchecked Sendable {
         let roster = self.roster
         watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "stampede.coordinator.watchdog"))
         watchdog.schedule(deadline: .now() + 0.5, repeating: 0.5)
-        let beats = Mutex(0)
+        let beats = NIOLockedValueBox(0)
         watchdog.setEventHandler {
-            if beats.withLock({ $0 += 1; return $0 % 2 == 0 }) {
+            if beats.withLockedValue({ $0 += 1; return $0 % 2 == 0 }) {
                 roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
             }
             for index in roster.silent(longerThan: settings.silenceLimit) {
@@ -216,11 +216,11 @@ public final class Coordinator: @unchecked Sendable {
 
     /// What to call when a lost worker stops the run (`WorkerLossPolicy.abort`).
     public func onAbort(_ stop: @escaping @Sendable () -> Void) {
-        losses.stopRun.withLock { $0 = stop }
+        losses.stopRun.withLockedValue { $0 = stop }
     }
 
     /// The lines that reported lost workers during the load.
-    public var lostWorkers: [String] { losses.lines.withLock { $0 } }
+    public var lostWorkers: [String] { losses.lines.withLockedValue { $0 } }
 
     /// Each worker's own totals and each tag's, and how far apart their load started.
     public var breakdown: DistributedBreakdown {
@@ -235,7 +235,7 @@ public final class Coordinator: @unchecked Sendable {
     /// Ends every worker's stream (they exit; those still in the test are told `reason`)
     /// and stops listening.
     public func finish(reason: String = "the coordinator ended the test") {
-        guard losses.finished.withLock({ finished in
+        guard losses.finished.withLockedValue({ finished in
             defer { finished = true }
             return !finished
         }) else { return }

@@ -1,7 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeMetrics
 import StampedeReports
-import Synchronization
 
 typealias CoordinatorMessage = Stampede_Distributed_V1_CoordinatorMessage
 typealias WorkerMessage = Stampede_Distributed_V1_WorkerMessage
@@ -40,7 +40,7 @@ final class Roster: Sendable {
     let registry: MetricRegistry
     /// Signalled on every change the coordinator's thread may wait for.
     let changed = DispatchSemaphore(value: 0)
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let log: @Sendable (String) -> Void
     /// Called once per lost worker, off the lock.
     private let onLoss: @Sendable (String) -> Void
@@ -55,7 +55,7 @@ final class Roster: Sendable {
     /// Adds a worker that proved the token; nil and the reason when the test cannot take it.
     func join(name: String, peer: String, tags: [String: String], capacity: Int,
               outbox: AsyncStream<CoordinatorMessage>.Continuation) -> Result<Int, Refused> {
-        let result: Result<Int, Refused> = state.withLock { state in
+        let result: Result<Int, Refused> = state.withLockedValue { state in
             guard state.accepting else {
                 return .failure(Refused(state.members.count >= expected
                     ? "the test has all its \(expected) workers already" : "the test has started; a worker cannot join it now"))
@@ -76,13 +76,13 @@ final class Roster: Sendable {
 
     /// Stops taking workers (the test starts with those it has, or gives up).
     func close() {
-        state.withLock { $0.accepting = false }
+        state.withLockedValue { $0.accepting = false }
     }
 
     /// Ends the test for every worker: those still in it get Stop with `reason`, then every
     /// stream is closed.
     func endTest(reason: String) {
-        let members = state.withLock { state in
+        let members = state.withLockedValue { state in
             state.accepting = false
             state.closing = true
             return state.members
@@ -93,35 +93,35 @@ final class Roster: Sendable {
         }
     }
 
-    var members: [Member] { state.withLock { $0.members } }
-    var failure: (message: String, cause: CoordinatorError.Cause)? { state.withLock { $0.failure } }
+    var members: [Member] { state.withLockedValue { $0.members } }
+    var failure: (message: String, cause: CoordinatorError.Cause)? { state.withLockedValue { $0.failure } }
 
     /// Records the first reason the test cannot start.
     func fail(_ message: String, cause: CoordinatorError.Cause) {
-        state.withLock { if $0.failure == nil { $0.failure = (message, cause) } }
+        state.withLockedValue { if $0.failure == nil { $0.failure = (message, cause) } }
         changed.signal()
     }
 
     func send(_ message: CoordinatorMessage, to index: Int) {
-        _ = state.withLock { $0.members[index] }.outbox.yield(message)
+        _ = state.withLockedValue { $0.members[index] }.outbox.yield(message)
     }
 
     /// Sends `message` to every worker still in the test.
     func broadcast(_ message: CoordinatorMessage, where phase: (Phase) -> Bool = { _ in true }) {
-        for member in state.withLock({ $0.members }) where member.phase != .lost && member.phase != .done && phase(member.phase) {
+        for member in state.withLockedValue({ $0.members }) where member.phase != .lost && member.phase != .done && phase(member.phase) {
             member.outbox.yield(message)
         }
     }
 
     func setPhase(_ phase: Phase, of index: Int) {
-        state.withLock { $0.members[index].phase = phase }
+        state.withLockedValue { $0.members[index].phase = phase }
         changed.signal()
     }
 
     /// Marks the load as started: intervals from now on go to `aggregator`, and each worker
     /// that ends signals `finished` once.
     func beginLoad(aggregator: IntervalAggregator, finished: DispatchSemaphore) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.aggregator = aggregator
             state.finished = finished
             for i in state.members.indices where state.members[i].phase == .ready { state.members[i].phase = .running }
@@ -131,7 +131,7 @@ final class Roster: Sendable {
     /// Handles one message of worker `index`; a message that does not fit where the worker
     /// is in the test drops the worker.
     func receive(_ message: WorkerMessage, from index: Int) {
-        state.withLock { $0.members[index].lastHeard = .now }
+        state.withLockedValue { $0.members[index].lastHeard = .now }
         switch message.kind {
         case .heartbeat: break
         case .ready(let ready):
@@ -146,7 +146,7 @@ final class Roster: Sendable {
             guard let metrics = interval.metrics.metricSet(registry: registry) else {
                 return lose(index, "sent metrics that do not fit the test")
             }
-            let aggregator: IntervalAggregator? = state.withLock { state in
+            let aggregator: IntervalAggregator? = state.withLockedValue { state in
                 guard state.members[index].phase == .running, Int(interval.index) > state.members[index].lastIndex else { return nil }
                 state.members[index].totals.add(metrics)
                 state.members[index].lastIndex = Int(interval.index)
@@ -174,18 +174,18 @@ final class Roster: Sendable {
     /// Workers that have not been heard from within `limit`.
     func silent(longerThan limit: Duration) -> [Int] {
         let now = ContinuousClock.now
-        return state.withLock { state in
+        return state.withLockedValue { state in
             state.members.indices.filter {
                 ![.done, .lost].contains(state.members[$0].phase) && now - state.members[$0].lastHeard > limit
             }
         }
     }
 
-    private func phase(of index: Int) -> Phase { state.withLock { $0.members[index].phase } }
+    private func phase(of index: Int) -> Phase { state.withLockedValue { $0.members[index].phase } }
 
     /// A worker that cannot run the test fails the whole test before its load.
     private func fail(_ index: Int, _ reason: String) {
-        let name = state.withLock { state in
+        let name = state.withLockedValue { state in
             if state.failure == nil { state.failure = ("worker \(state.members[index].name): \(reason)", .configuration) }
             return state.members[index].name
         }
@@ -194,7 +194,7 @@ final class Roster: Sendable {
     }
 
     private func end(_ index: Int, phase: Phase, gauges: [Gauge], reason: String?) {
-        let ended: (member: Member, aggregator: IntervalAggregator?, finished: DispatchSemaphore?, wasRunning: Bool)? = state.withLock { state in
+        let ended: (member: Member, aggregator: IntervalAggregator?, finished: DispatchSemaphore?, wasRunning: Bool)? = state.withLockedValue { state in
             let member = state.members[index]
             guard member.phase != .done, member.phase != .lost, !state.closing else { return nil }
             state.members[index].phase = phase

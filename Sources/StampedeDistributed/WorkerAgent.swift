@@ -1,10 +1,10 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOConcurrencyHelpers
 import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
-import Synchronization
 
 /// A worker of a distributed run: it dials the coordinator, proves the token (and checks
 /// the coordinator's proof), builds a `LoadRun` for the test and segment it is sent, starts
@@ -54,7 +54,7 @@ public final class WorkerAgent: Sendable {
     private let settings: Settings
     private let loader: Loader
     private let log: @Sendable (String) -> Void
-    private let current = Mutex<(session: WorkerSession?, interrupted: Bool)>((nil, false))
+    private let current = NIOLockedValueBox<(session: WorkerSession?, interrupted: Bool)>((nil, false))
 
     public init(_ settings: Settings, loader: @escaping Loader, log: @escaping @Sendable (String) -> Void) {
         self.settings = settings
@@ -64,21 +64,21 @@ public final class WorkerAgent: Sendable {
 
     /// Takes part in one test, blocking until it ends.
     public func run() -> Ending {
-        let ending = Mutex<Ending?>(nil)
+        let ending = NIOLockedValueBox<Ending?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             let result = await attend()
-            ending.withLock { $0 = result }
+            ending.withLockedValue { $0 = result }
             done.signal()
         }
         done.wait()
-        return ending.withLock { $0 }!
+        return ending.withLockedValue { $0 }!
     }
 
     /// Leaves the test (SIGINT, SIGTERM): the load stops, the coordinator sees this worker
     /// go, and `run` returns `.interrupted`. Safe from any thread.
     public func interrupt() {
-        current.withLock { current in
+        current.withLockedValue { current in
             current.interrupted = true
             return current.session
         }?.leave()
@@ -89,7 +89,7 @@ public final class WorkerAgent: Sendable {
         var announced = false
         while true {
             let session = WorkerSession(settings: settings, loader: loader, log: log)
-            guard current.withLock({ current in
+            guard current.withLockedValue({ current in
                 current.session = session
                 return !current.interrupted
             }) else { return .interrupted }

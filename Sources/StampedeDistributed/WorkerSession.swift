@@ -1,8 +1,8 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
-import Synchronization
 
 /// One connection of a worker to its coordinator: the handshake, the test's preparation and
 /// load on threads of their own, and the messages out. Stream callbacks only record and hand
@@ -14,7 +14,7 @@ final class WorkerSession: Sendable {
     private let loader: WorkerAgent.Loader
     private let log: @Sendable (String) -> Void
     private let nonce = Handshake.nonce()
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let loadEnded = DispatchSemaphore(value: 0)
 
     private struct State {
@@ -42,7 +42,7 @@ final class WorkerSession: Sendable {
         self.loader = loader
         self.log = log
         (outgoing, outbox) = AsyncStream.makeStream(of: WorkerMessage.self)
-        state = Mutex(State(helloSentAt: Clock.unixNanos()))
+        state = NIOLockedValueBox(State(helloSentAt: Clock.unixNanos()))
         outbox.yield(.with {
             $0.hello.protocolVersion = Handshake.protocolVersion
             $0.hello.stampedeVersion = settings.stampedeVersion
@@ -53,13 +53,13 @@ final class WorkerSession: Sendable {
         })
     }
 
-    var wasAnswered: Bool { state.withLock { $0.answered } }
-    var hasEnded: Bool { state.withLock { $0.ending != nil || $0.doneSent } }
+    var wasAnswered: Bool { state.withLockedValue { $0.answered } }
+    var hasEnded: Bool { state.withLockedValue { $0.ending != nil || $0.doneSent } }
 
     /// Records how the session ended, given what ended the stream (nil: the coordinator
     /// closed it): completed only when the worker had sent Done and nothing failed.
     func conclude(_ error: (any Error)?) -> WorkerAgent.Ending {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.ending == nil {
                 if let error {
                     state.ending = .coordinatorLost(CoordinatorService.describe(error))
@@ -76,13 +76,13 @@ final class WorkerSession: Sendable {
     }
 
     func handle(_ message: CoordinatorMessage) throws {
-        state.withLock { $0.lastHeard = .now }
+        state.withLockedValue { $0.lastHeard = .now }
         switch message.kind {
         case .challenge(let challenge):
             let expected = Handshake.coordinatorProof(token: settings.security.token, workerNonce: nonce, coordinatorNonce: challenge.nonce)
             guard Handshake.matches(challenge.proof, expected: expected) else {
                 // Say why and close our side; the coordinator logs it and closes its side.
-                state.withLock {
+                state.withLockedValue {
                     $0.ending = .refused("the coordinator does not hold this worker's token; not taking a test from it")
                     $0.answered = true
                 }
@@ -91,7 +91,7 @@ final class WorkerSession: Sendable {
                 return
             }
             let now = Clock.unixNanos()
-            state.withLock {
+            state.withLockedValue {
                 $0.clockOffset = challenge.sentAtUnixNanos - ($0.helloSentAt / 2 + now / 2)
                 $0.answered = true
             }
@@ -104,7 +104,7 @@ final class WorkerSession: Sendable {
             Thread { self.load(start) }.start()
         case .stop(let stop):
             log("the coordinator stopped the test: \(stop.reason)")
-            state.withLock { if !$0.loadStarted { $0.stoppedBeforeLoad = stop.reason } }
+            state.withLockedValue { if !$0.loadStarted { $0.stoppedBeforeLoad = stop.reason } }
             stopLoad(waiting: false)
         case .refusal(let refusal):
             try end(.refused(refusal.reason))
@@ -120,7 +120,7 @@ final class WorkerSession: Sendable {
             try await Task.sleep(for: .milliseconds(500))
             beat += 1
             if beat % 2 == 0, wasAnswered { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
-            let silence = state.withLock { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
+            let silence = state.withLockedValue { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
             if silence > settings.silenceLimit {
                 stopLoad(waiting: false)
                 try end(.coordinatorLost("silent for \(settings.silenceLimit.humanReadable)"))
@@ -130,12 +130,12 @@ final class WorkerSession: Sendable {
 
     /// Removes the test's files.
     func cleanUp() {
-        if let folder = state.withLock({ $0.folder }) { try? FileManager.default.removeItem(at: folder) }
+        if let folder = state.withLockedValue({ $0.folder }) { try? FileManager.default.removeItem(at: folder) }
     }
 
     /// Leaves the test from this side (a signal): the load stops and the stream ends.
     func leave() {
-        state.withLock { if $0.ending == nil { $0.ending = .interrupted } }
+        state.withLockedValue { if $0.ending == nil { $0.ending = .interrupted } }
         stopLoad(waiting: false)
         outbox.finish()
     }
@@ -143,7 +143,7 @@ final class WorkerSession: Sendable {
     /// Interrupts the load, if any; `waiting` (never on a concurrency thread) waits up to
     /// 10 s until its VUs have stopped.
     func stopLoad(waiting: Bool) {
-        let (run, started) = state.withLock { state in
+        let (run, started) = state.withLockedValue { state in
             state.stopRequested = true
             return (state.run, state.loadStarted)
         }
@@ -155,7 +155,7 @@ final class WorkerSession: Sendable {
     }
 
     private func end(_ ending: WorkerAgent.Ending) throws -> Never {
-        state.withLock { if $0.ending == nil { $0.ending = ending } }
+        state.withLockedValue { if $0.ending == nil { $0.ending = ending } }
         outbox.finish()
         throw Ended()
     }
@@ -169,7 +169,7 @@ final class WorkerSession: Sendable {
             let segment = ExecutionSegment(
                 from: Int(assignment.segmentFrom), to: Int(assignment.segmentTo), denominator: Int(assignment.segmentDenominator))
             let folder = try ShippedTest(request: assignment.testRequestJson, files: assignment.files).materialize()
-            state.withLock { $0.folder = folder }
+            state.withLockedValue { $0.folder = folder }
             let run = try loader(assignment.testRequestJson, folder, segment)
             let own = run.registry.layout.map { "\($0.kind):\($0.name)" }
             let theirs = assignment.layout.map { "\($0.kind):\($0.name)" }
@@ -177,7 +177,7 @@ final class WorkerSession: Sendable {
                 let slot = own.indices.first { $0 >= theirs.count || own[$0] != theirs[$0] } ?? own.count
                 throw TestLoadError("this worker lays the test's metrics out differently from the coordinator from slot \(slot) on (\(own.dropFirst(slot).first ?? "none") here, \(theirs.dropFirst(slot).first ?? "none") there): use the same Stampede build")
             }
-            let stopped = state.withLock { state in
+            let stopped = state.withLockedValue { state in
                 state.run = run
                 return state.stopRequested
             }
@@ -196,14 +196,14 @@ final class WorkerSession: Sendable {
 
     /// Waits for the common start, runs the segment, streams its seconds, then says Done.
     private func load(_ start: Stampede_Distributed_V1_Start) {
-        let (run, offset) = state.withLock { state in
+        let (run, offset) = state.withLockedValue { state in
             state.loadStarted = state.run != nil
             return (state.run, state.clockOffset)
         }
         guard let run else { return }
         defer { loadEnded.signal() }
         let localStart = start.startAtUnixNanos - offset
-        while case let wait = localStart - Clock.unixNanos(), wait > 0, !state.withLock({ $0.stopRequested }) {
+        while case let wait = localStart - Clock.unixNanos(), wait > 0, !state.withLockedValue({ $0.stopRequested }) {
             usleep(useconds_t(min(wait / 1000, 50_000)))
         }
         let startedAt = Clock.unixNanos() + offset
@@ -217,7 +217,7 @@ final class WorkerSession: Sendable {
         if let fault = outcome.codeFault {
             // A mistake in the test's code: the coordinator hears why and stops the test.
             log(fault)
-            state.withLock { if $0.ending == nil { $0.ending = .failed(fault) } }
+            state.withLockedValue { if $0.ending == nil { $0.ending = .failed(fault) } }
             outbox.yield(.with { $0.failure.reason = fault })
             outbox.finish()
             return
@@ -226,7 +226,7 @@ final class WorkerSession: Sendable {
             $0.done.lastIndex = Int32(outcome.lastIndex)
             $0.done.gaugesAtEnd = outcome.gaugesAtEnd.map(Stampede_Distributed_V1_GaugeValue.init)
         })
-        state.withLock { $0.doneSent = true }
+        state.withLockedValue { $0.doneSent = true }
         // Nothing more to say: the coordinator closes its side after teardown.
         outbox.finish()
     }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// One worker's metrics for one interval (a second of the run, counted from its start).
 public struct IntervalReport: Sendable {
@@ -21,8 +21,8 @@ public struct IntervalReport: Sendable {
 /// run's totals. Workers hand a report over once a second (one short lock); everything else
 /// happens on the thread that calls `drain`.
 public final class IntervalAggregator: Sendable {
-    private let inbox = Mutex<[IntervalReport]>([])
-    private let state: Mutex<State>
+    private let inbox = NIOLockedValueBox<[IntervalReport]>([])
+    private let state: NIOLockedValueBox<State>
 
     private struct State: Sendable {
         var pending: [Int: (reporters: Set<Int>, metrics: MetricSet)] = [:]
@@ -38,23 +38,23 @@ public final class IntervalAggregator: Sendable {
     public init(registry: MetricRegistry, workerCount: Int) {
         self.registry = registry
         self.workerCount = workerCount
-        state = Mutex(State(totals: MetricSet(registry: registry)))
+        state = NIOLockedValueBox(State(totals: MetricSet(registry: registry)))
     }
 
     /// Called by a worker thread: hands over its set for interval `index`.
     public func submit(_ report: IntervalReport) {
-        inbox.withLock { $0.append(report) }
+        inbox.withLockedValue { $0.append(report) }
     }
 
     /// Merges what the workers handed over, and returns each second that is now complete,
     /// in order. With `final`, every second still pending counts as complete (a worker that
     /// ended early has nothing more to add).
     public func drain(final: Bool = false) -> [(index: Int, metrics: MetricSet)] {
-        let reports = inbox.withLock { reports in
+        let reports = inbox.withLockedValue { reports in
             defer { reports.removeAll(keepingCapacity: true) }
             return reports
         }
-        return state.withLock { state in
+        return state.withLockedValue { state in
             for report in reports {
                 if state.pending[report.index] == nil { state.pending[report.index] = ([], MetricSet(registry: registry)) }
                 // Merged in place: a copy of the entry would copy every histogram of the second.
@@ -79,11 +79,11 @@ public final class IntervalAggregator: Sendable {
     }
 
     /// Everything merged so far.
-    public var totals: MetricSet { state.withLock { $0.totals } }
+    public var totals: MetricSet { state.withLockedValue { $0.totals } }
 
     /// The finished workers' gauges as they ended, merged as one second's.
     public var gaugesAtEnd: [Gauge] {
-        state.withLock { state in
+        state.withLockedValue { state in
             var merged = Array(repeating: Gauge(), count: registry.gaugeCount)
             for end in state.finishedWorkers.values { MetricSet.mergeConcurrent(&merged, end.gauges) }
             return merged

@@ -1,6 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeDSL
-import Synchronization
 
 /// Tests written in the DSL in a user's own Swift files: compiled together as one module
 /// against this stampede's DSL, cached by content, loaded into this process.
@@ -33,7 +33,7 @@ public struct SwiftTestFiles: Sendable {
     /// `log` hears one line when a compile starts. Loaded once per process.
     public static func load(_ files: [String], log: (String) -> Void = { _ in }) throws(SwiftFileError) -> SwiftTestFiles {
         let key = files.joined(separator: "\u{0}")
-        if let loaded = loaded.withLock({ $0[key] }) { return loaded }
+        if let loaded = loaded.withLockedValue({ $0[key] }) { return loaded }
         let library = try compile(files, log: log)
         let tests = try TestLibrary.load(library.path)
         guard !tests.isEmpty else {
@@ -44,7 +44,7 @@ public struct SwiftTestFiles: Sendable {
             throw SwiftFileError("\(describe(files)) declares two tests named '\(test.name)'")
         }
         let result = SwiftTestFiles(files: files, tests: tests)
-        loaded.withLock { $0[key] = result }
+        loaded.withLockedValue { $0[key] = result }
         return result
     }
 
@@ -56,7 +56,7 @@ public struct SwiftTestFiles: Sendable {
         return test
     }
 
-    private static let loaded = Mutex<[String: SwiftTestFiles]>([:])
+    private static let loaded = NIOLockedValueBox<[String: SwiftTestFiles]>([:])
 
     /// Flags of every compile: a library (no `main`), internal constants exported so they
     /// can be found, optimised because Code steps run on the request path.

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The target's data, in memory, seeded the same way every time so scenarios can name
 /// customers `c-0001`…`c-1000` and products `p-001`…`p-200`.
@@ -22,10 +22,10 @@ final class BusinessStore: Sendable {
         var nextId = 1
     }
 
-    private let tables = Mutex(Tables())
+    private let tables = NIOLockedValueBox(Tables())
 
     init() {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             let cities = ["Berlin", "Lisbon", "Oslo", "Austin", "Osaka", "Lyon", "Quito", "Perth"]
             for n in 1...Self.seededProducts {
                 let id = String(format: "p-%03d", n)
@@ -55,16 +55,16 @@ final class BusinessStore: Sendable {
     }
 
     func customers(page: Int, size: Int) -> Page<Customer> {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             let slice = t.customerOrder.dropFirst((page - 1) * size).prefix(size)
             return Page(items: slice.compactMap { t.customers[$0] }, page: page, size: size, total: t.customerOrder.count)
         }
     }
 
-    func customer(_ id: String) -> Customer? { tables.withLock { $0.customers[id] } }
+    func customer(_ id: String) -> Customer? { tables.withLockedValue { $0.customers[id] } }
 
     func createCustomer(name: String, email: String, addresses: [Address]) -> Customer {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             let customer = Customer(id: Self.newId("c", &t), name: name, email: email, addresses: addresses)
             t.customers[customer.id] = customer
             t.customerOrder.append(customer.id)
@@ -73,21 +73,26 @@ final class BusinessStore: Sendable {
     }
 
     func products(page: Int, size: Int) -> Page<Product> {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             let slice = t.productOrder.dropFirst((page - 1) * size).prefix(size)
             return Page(items: slice.compactMap { t.products[$0] }, page: page, size: size, total: t.productOrder.count)
         }
     }
 
-    func product(_ id: String) -> Product? { tables.withLock { $0.products[id] } }
+    func product(_ id: String) -> Product? { tables.withLockedValue { $0.products[id] } }
 
     enum Failure: Error {
         case notFound(String)
         case invalid(String)
     }
 
+    /// A change of the tables that may be refused, under the lock (whose closure rethrows untyped errors).
+    private func update<T>(_ change: (inout Tables) throws(Failure) -> T) throws(Failure) -> T {
+        try tables.withLockedValue { t in Result { () throws(Failure) in try change(&t) } }.get()
+    }
+
     func createOrder(customerId: String, lines: [OrderLine]) throws(Failure) -> Order {
-        try tables.withLock { (t: inout Tables) throws(Failure) -> Order in
+        try update { (t: inout Tables) throws(Failure) -> Order in
             guard t.customers[customerId] != nil else { throw .notFound("customer \(customerId)") }
             guard !lines.isEmpty else { throw .invalid("an order needs at least one line") }
             var total = 0
@@ -103,17 +108,17 @@ final class BusinessStore: Sendable {
         }
     }
 
-    func order(_ id: String) -> Order? { tables.withLock { $0.orders[id] } }
+    func order(_ id: String) -> Order? { tables.withLockedValue { $0.orders[id] } }
 
     func orders(ofCustomer id: String) -> [Order]? {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             guard t.customers[id] != nil else { return nil }
             return (t.ordersByCustomer[id] ?? []).compactMap { t.orders[$0] }
         }
     }
 
     func setOrderStatus(_ id: String, to status: String) throws(Failure) -> Order {
-        try tables.withLock { (t: inout Tables) throws(Failure) -> Order in
+        try update { (t: inout Tables) throws(Failure) -> Order in
             guard var order = t.orders[id] else { throw .notFound("order \(id)") }
             guard ["created", "paid", "shipped", "delivered", "cancelled"].contains(status) else {
                 throw .invalid("unknown status '\(status)'")
@@ -126,7 +131,7 @@ final class BusinessStore: Sendable {
 
     /// Pays an order in full; `declined` records a failed payment and leaves the order unpaid.
     func pay(orderId: String, declined: Bool) throws(Failure) -> Payment {
-        try tables.withLock { (t: inout Tables) throws(Failure) -> Payment in
+        try update { (t: inout Tables) throws(Failure) -> Payment in
             guard var order = t.orders[orderId] else { throw .notFound("order \(orderId)") }
             let payment = Payment(id: Self.newId("pay", &t), orderId: orderId, amount: order.total, status: declined ? "declined" : "captured")
             t.payments[payment.id] = payment
@@ -141,21 +146,21 @@ final class BusinessStore: Sendable {
         }
     }
 
-    func payment(_ id: String) -> Payment? { tables.withLock { $0.payments[id] } }
+    func payment(_ id: String) -> Payment? { tables.withLockedValue { $0.payments[id] } }
 
     func invoice(ofOrder id: String) -> Invoice? {
-        tables.withLock { t in t.invoiceByOrder[id].flatMap { t.invoices[$0] } }
+        tables.withLockedValue { t in t.invoiceByOrder[id].flatMap { t.invoices[$0] } }
     }
 
     func invoices(ofCustomer id: String) -> [Invoice]? {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             guard t.customers[id] != nil else { return nil }
             return (t.ordersByCustomer[id] ?? []).compactMap { t.invoiceByOrder[$0].flatMap { t.invoices[$0] } }
         }
     }
 
     func createSubscription(customerId: String, productId: String) throws(Failure) -> Subscription {
-        try tables.withLock { (t: inout Tables) throws(Failure) -> Subscription in
+        try update { (t: inout Tables) throws(Failure) -> Subscription in
             guard t.customers[customerId] != nil else { throw .notFound("customer \(customerId)") }
             guard t.products[productId] != nil else { throw .notFound("product \(productId)") }
             let subscription = Subscription(id: Self.newId("s", &t), customerId: customerId, productId: productId, status: "active", renewals: 0)
@@ -167,7 +172,7 @@ final class BusinessStore: Sendable {
 
     /// Renews or cancels a subscription; a cancelled one cannot be renewed.
     func changeSubscription(_ id: String, renew: Bool) throws(Failure) -> Subscription {
-        try tables.withLock { (t: inout Tables) throws(Failure) -> Subscription in
+        try update { (t: inout Tables) throws(Failure) -> Subscription in
             guard var subscription = t.subscriptions[id] else { throw .notFound("subscription \(id)") }
             if renew {
                 guard subscription.status == "active" else { throw .invalid("subscription \(id) is cancelled") }
@@ -181,7 +186,7 @@ final class BusinessStore: Sendable {
     }
 
     func subscriptions(ofCustomer id: String) -> [Subscription]? {
-        tables.withLock { t in
+        tables.withLockedValue { t in
             guard t.customers[id] != nil else { return nil }
             return (t.subscriptionsByCustomer[id] ?? []).compactMap { t.subscriptions[$0] }
         }

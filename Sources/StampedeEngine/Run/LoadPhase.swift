@@ -1,6 +1,6 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeMetrics
-import Synchronization
 
 /// Who carries out the load of a run: this process's worker threads (`LocalLoad`), or a
 /// coordinator's remote workers. Either way each reporter hands its seconds to the
@@ -24,7 +24,7 @@ final class LocalLoad: LoadPhase {
     private let settings: HTTPSettings
     private let onCodeFault: @Sendable (String) -> Void
     private let assign: @Sendable ([Worker], [String: String]) -> Void
-    private let workers = Mutex<[Worker]>([])
+    private let workers = NIOLockedValueBox<[Worker]>([])
 
     init(
         workerCount: Int, registry: MetricRegistry, settings: HTTPSettings, onCodeFault: @escaping @Sendable (String) -> Void,
@@ -42,12 +42,12 @@ final class LocalLoad: LoadPhase {
             Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished, onCodeFault: onCodeFault)
         }
         assign(created, sharedVars)
-        workers.withLock { $0 = created }
+        workers.withLockedValue { $0 = created }
         let runStart = MonotonicClock.now()
         for worker in created { worker.start(runStart: runStart) }
     }
 
     func stop() {
-        for worker in workers.withLock({ $0 }) { worker.stop() }
+        for worker in workers.withLockedValue({ $0 }) { worker.stop() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import StampedeDSL
 import StampedeMetrics
 import Synchronization
@@ -74,10 +75,10 @@ public final class LoadRun: Sendable {
     private let settings: HTTPSettings
     private let files: FileStore
     private let judge: ThresholdJudge
-    private let current = Mutex<(any LoadPhase)?>(nil)
+    private let current = NIOLockedValueBox<(any LoadPhase)?>(nil)
     private let stopped = Atomic<Bool>(false)
     private let abortedByThreshold = Atomic<Bool>(false)
-    private let codeFault = Mutex<String?>(nil)
+    private let codeFault = NIOLockedValueBox<String?>(nil)
 
     public init(plan: TestPlan, options: RunOptions) throws(PlanError) {
         guard options.workers > 0 else { throw PlanError("--workers must be at least 1, got \(options.workers)") }
@@ -176,7 +177,7 @@ public final class LoadRun: Sendable {
             if wasStopped { stopped.store(true, ordering: .relaxed) }
         }
         let endedAt = Date()
-        let fault = codeFault.withLock { $0 }
+        let fault = codeFault.withLockedValue { $0 }
         return RunOutcome(
             totals: totals, startedAt: startedAt, endedAt: endedAt,
             wasInterrupted: stopped.load(ordering: .relaxed) && !abortedByThreshold.load(ordering: .relaxed) && fault == nil,
@@ -196,7 +197,7 @@ public final class LoadRun: Sendable {
             lastIndex = second
             onSecond(second, metrics)
         }.gaugesAtEnd
-        return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex, codeFault: codeFault.withLock { $0 })
+        return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex, codeFault: codeFault.withLockedValue { $0 })
     }
 
     /// The VUs this process makes for its segment, over all scenarios (at their most).
@@ -217,7 +218,7 @@ public final class LoadRun: Sendable {
     /// see (a Code step recording into a metric the test does not declare); the first one
     /// is kept for the verdict. Safe from any thread.
     private func fault(_ message: String) {
-        let first = codeFault.withLock { fault -> Bool in
+        let first = codeFault.withLockedValue { fault -> Bool in
             guard fault == nil else { return false }
             fault = message
             return true
@@ -229,7 +230,7 @@ public final class LoadRun: Sendable {
     /// any thread, e.g. a signal handler's queue.
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        current.withLock { $0 }?.stop()
+        current.withLockedValue { $0 }?.stop()
     }
 
     /// The libcurl in use, for run metadata.
@@ -241,15 +242,15 @@ public final class LoadRun: Sendable {
     /// the VU's variables afterwards.
     private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
-        let runner = Mutex<ScenarioRunner?>(nil)
+        let worker = NIOLockedValueBox<Worker?>(nil)
         let once = LocalLoad(workerCount: 1, registry: registry, settings: settings, onCodeFault: fault) { [self] workers, _ in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
                 iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
-            runner.withLock { $0 = workers[0].scenarios.first }
+            worker.withLockedValue { $0 = workers[0] }
         }
         let totals = drive(once, vars: vars) { _, _, _ in }.totals
-        return (totals, runner.withLock { $0 }?.vus.first?.vars ?? vars)
+        return (totals, worker.withLockedValue { $0 }?.scenarios.first?.vus.first?.vars ?? vars)
     }
 
     /// This process's threads, each given its part of this process's segment.
@@ -277,7 +278,7 @@ public final class LoadRun: Sendable {
     ) -> (totals: MetricSet, gaugesAtEnd: [Gauge]) {
         let aggregator = IntervalAggregator(registry: registry, workerCount: phase.reporterCount)
         let finished = DispatchSemaphore(value: 0)
-        current.withLock { $0 = phase }
+        current.withLockedValue { $0 = phase }
         phase.start(sharedVars: vars, aggregator: aggregator, finished: finished)
         if stopped.load(ordering: .relaxed) { phase.stop() }
         var running = phase.reporterCount
@@ -286,7 +287,7 @@ public final class LoadRun: Sendable {
             for (index, metrics) in aggregator.drain() { onSecond(index, metrics, { aggregator.totals }) }
         }
         for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics, { aggregator.totals }) }
-        current.withLock { $0 = nil }
+        current.withLockedValue { $0 = nil }
         return (aggregator.totals, aggregator.gaugesAtEnd)
     }
 }
