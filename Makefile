@@ -3,13 +3,13 @@
 
 build:
 	scripts/install-deps
-	swift build
+	swift build --product stampede
 
 # Dynamically linked Swift runtime: users' Swift test files are loaded into the process and
 # share it (docs/scenarios.md).
 release:
 	scripts/install-deps
-	swift build -c release
+	swift build -c release --product stampede
 
 # A short scenario against the embedded target, printing the summary.
 run: build

@@ -117,11 +117,19 @@ let package = Package(
             // A user's compiled test binds to this executable's DSL rather than a copy of its own.
             linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         ),
+        // Fuzz targets for every parser of outside input (docs/reliability.md), and libFuzzer's
+        // entry point to them, built for fuzzing by scripts/fuzz.
+        .target(
+            name: "StampedeFuzzTargets",
+            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed"],
+            path: "Fuzz/Targets"
+        ),
+        .executableTarget(name: "StampedeFuzz", dependencies: ["StampedeFuzzTargets"], path: "Fuzz/Entry"),
         .testTarget(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib", "StampedeFuzzTargets",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests"

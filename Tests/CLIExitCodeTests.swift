@@ -130,4 +130,19 @@ extension CLITests {
         let better = try stampede("compare", new, base, "--max-regression", bound)
         XCTAssertEqual(better.status, 0, "a faster run is no regression: \(better.stdout)")
     }
+
+    /// Found by fuzzing (Fuzz/regressions/compare): a summary from elsewhere with a time no
+    /// Duration holds (an avg of 6.6e13 ms) made `compare` and `report` trap while printing it.
+    func testCompareAndReportPrintTimesBeyondAnyDurationInsteadOfCrashing() throws {
+        let summary = ReferenceTools.packageRoot.appendingPathComponent("Fuzz/regressions/compare/huge-average.json")
+        let compare = try stampede("compare", summary.path, summary.path)
+        XCTAssertEqual(compare.status, 0, compare.stderr)
+        XCTAssertTrue(compare.stdout.contains("65999999999996ms"), compare.stdout)
+        let folder = workDir.appendingPathComponent("results-from-elsewhere")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: summary, to: folder.appendingPathComponent("summary.json"))
+        let report = try stampede("report", folder.path)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
+    }
 }

@@ -335,6 +335,7 @@ extension CLITests {
         assertUsageError(try stampede("run", "--url", url, "--duration", "-5s"), mentions: "--duration must be longer than 0s, got -5s")
         assertUsageError(try stampede("run", "--url", url, "--duration", "5"),
                          mentions: "'5' is invalid for '--duration <duration>': expected a duration such as 30s, 5m, 1h30m (a number needs its unit: 5s, 5m")
+        assertUsageError(try stampede("run", "--url", url, "--duration", "6131300h"), mentions: "expected a duration such as 30s")
         assertUsageError(try stampede("run", "--url", url, "--timeout", "soon"),
                          mentions: "'soon' is invalid for '--timeout <timeout>': expected a duration such as 30s, 5m, 1h30m")
         assertUsageError(try stampede("target", "--port", "0", "--latency", "-5ms"), mentions: "--latency must not be negative, got -5ms")

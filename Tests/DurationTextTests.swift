@@ -18,6 +18,15 @@ final class DurationTextTests: XCTestCase {
         }
     }
 
+    /// Found by fuzzing (Fuzz/regressions/duration): a length past Int64's nanoseconds
+    /// trapped in the conversion, and so did `--duration 6131300h`.
+    func testALengthBeyondWhatNanosecondsHoldIsNoDurationAndTheExtremesPrint() {
+        XCTAssertNil(Duration(parsing: "6131300h"))
+        XCTAssertNil(Duration(parsing: "99999999999999999999999s"))
+        XCTAssertEqual(Duration(parsing: "2562047h"), .seconds(2_562_047 * 3600))
+        XCTAssertEqual(Duration.nanoseconds(Int64.min).humanReadable, "-" + Duration.nanoseconds(Int64.max).humanReadable)
+    }
+
     func testFormatsLikeK6() {
         XCTAssertEqual(Duration.zero.humanReadable, "0s")
         XCTAssertEqual(Duration.nanoseconds(701).humanReadable, "701ns")

@@ -149,6 +149,18 @@ final class PlanFileTests: XCTestCase {
                 duration: 1s
                 flow: [{get: /}]
             """, "plan.yaml: scenario 'browse': vus must be at least 1, got 0")
+        // Found by fuzzing (Fuzz/regressions/plan-yaml): a JSON body whose key is a list
+        // stopped the process inside Yams.
+        assertError("""
+            scenarios:
+              browse:
+                executor: constant-vus
+                vus: 1
+                duration: 1s
+                flow:
+                  - post: /orders
+                    json: {lines: [{[a]: 1}]}
+            """, "plan.yaml:8: scenarios.browse.flow[0].json.lines[0]: a JSON object's keys are text, not a list")
     }
 
     func testCustomMetricsAreDeclaredAndRecordStepsRecordTheirValues() throws {

@@ -31,8 +31,10 @@ extension Duration {
             }
             total += value * seconds
         }
-        let nanos = Int64((total * 1e9).rounded())
-        self = .nanoseconds(negative ? -nanos : nanos)
+        // Longer than Int64's nanoseconds (292 years) is no duration a test can have.
+        let nanos = (total * 1e9).rounded()
+        guard nanos < 0x1p63 else { return nil }
+        self = .nanoseconds(negative ? -Int64(nanos) : Int64(nanos))
     }
 
     /// Whole nanoseconds, saturating at the bounds of Int64.
@@ -47,7 +49,7 @@ extension Duration {
     public var humanReadable: String {
         let ns = nanoseconds
         if ns == 0 { return "0s" }
-        if ns < 0 { return "-" + Duration.nanoseconds(-ns).humanReadable }
+        if ns < 0 { return "-" + Duration.nanoseconds(Int64(clamping: ns.magnitude)).humanReadable }
         if ns < 1_000 { return "\(ns)ns" }
         if ns < 1_000_000 { return trimmed(Double(ns) / 1e3) + "µs" }
         if ns < 1_000_000_000 { return trimmed(Double(ns) / 1e6) + "ms" }

@@ -112,6 +112,26 @@ private struct PlanReader {
         return result
     }
 
+    /// A YAML body as JSON's values. Not Yams's `Node.any`: it stops the process on a mapping
+    /// key that is not text, `{[a]: 1}` (found by fuzzing, Fuzz/regressions/plan-yaml).
+    func jsonValue(_ at: PlanNode) throws(PlanError) -> Any {
+        switch at.node {
+        case .scalar: return at.node.any
+        case .sequence(let sequence):
+            var values: [Any] = []
+            for (index, item) in sequence.enumerated() { values.append(try jsonValue(PlanNode(node: item, path: "\(at.path)[\(index)]"))) }
+            return values
+        case .mapping(let mapping):
+            var object: [String: Any] = [:]
+            for (key, value) in mapping {
+                guard case .scalar(let scalar) = key else { throw fail(at, "a JSON object's keys are text, not \(describe(PlanNode(node: key, path: at.path)))") }
+                object[scalar.string] = try jsonValue(at.child(scalar.string, value))
+            }
+            return object
+        case .alias: throw fail(at, "cannot be written as JSON")
+        }
+    }
+
     func describe(_ at: PlanNode) -> String {
         switch at.node {
         case .scalar(let scalar): scalar.string
@@ -441,7 +461,8 @@ private struct PlanReader {
             if case .scalar(let scalar) = node.node {
                 spec.body = Array(scalar.string.utf8)
             } else {
-                guard let data = try? JSONSerialization.data(withJSONObject: node.node.any, options: [.sortedKeys]) else {
+                let value = try jsonValue(node)
+                guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
                     throw fail(node, "cannot be written as JSON")
                 }
                 spec.body = Array(data)

@@ -138,7 +138,10 @@ public struct ThresholdExpression: Sendable, Equatable, CustomStringConvertible 
             scale = factor
             break
         }
-        guard let value = Double(number) else { throw PlanError("threshold '\(text)': '\(compact[range.upperBound...])' is not a number") }
+        // Double("nan") and Double("inf") parse, but no bound is either.
+        guard let value = Double(number), value.isFinite else {
+            throw PlanError("threshold '\(text)': '\(compact[range.upperBound...])' is not a number")
+        }
         self.comparison = comparison
         self.bound = value * scale
         self.text = text.trimmingSpaces

@@ -107,7 +107,7 @@ enum SVGChart {
     }
 
     private static func fmt(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+        Int(exactly: value).map(String.init) ?? String(format: "%.1f", value)
     }
 
     static func escape(_ text: String) -> String { JUnitReport.escape(text) }

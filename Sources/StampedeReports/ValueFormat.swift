@@ -5,12 +5,14 @@ import StampedeDSL
 enum ValueFormat {
     /// A time in microseconds: `99.66µs`, `1.1ms`, `2.5s`, `0s`.
     static func time(microseconds: Double) -> String {
-        Duration.nanoseconds(Int64((microseconds * 1000).rounded())).humanReadable
+        // A summary Stampede did not write (compare, report) may hold a time no Duration holds.
+        guard let nanoseconds = Int64(exactly: (microseconds * 1000).rounded()) else { return number(microseconds / 1000) + "ms" }
+        return Duration.nanoseconds(nanoseconds).humanReadable
     }
 
     /// Bytes in SI units as k6 prints them: `3.3 kB`, `736 kB`, `12 B`.
     static func bytes(_ value: Double) -> String {
-        if value < 10 { return "\(Int(value)) B" }
+        guard value >= 10, value.isFinite else { return (Int(exactly: value.rounded(.towardZero)).map(String.init) ?? number(value)) + " B" }
         let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
         let exponent = min(Int(floor(log(value) / log(1000))), units.count - 1)
         let scaled = (value / pow(1000, Double(exponent)) * 10 + 0.5).rounded(.down) / 10
