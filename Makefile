@@ -3,7 +3,7 @@
 
 build:
 	scripts/install-deps
-	swift build --product stampede
+	swift build
 
 # Dynamically linked Swift runtime: users' Swift test files are loaded into the process and
 # share it (docs/scenarios.md).
