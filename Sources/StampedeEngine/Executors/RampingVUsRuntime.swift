@@ -46,6 +46,8 @@ final class RampingVUsRuntime: ExecutorRuntime {
 
     var isDone: Bool { window.isPastEnd }
 
+    var queued: Int { rampDownDeadlines.count }
+
     /// Brings the running VUs to the curve's value now, and plans the next wake-up.
     private func follow(now: UInt64, vus: VUPool) {
         let elapsed = Double(now - startedAt)
