@@ -4,9 +4,9 @@ rate that outgrows its VUs (ramping-arrival-rate 20 → 400/s on at most 300 VUs
 each serve 1/s), a location that closes every connection after 3 requests, and templated
 requests (a CSV feeder, a token extracted from one response and sent in the next, which
 nginx checks). Every second: RSS, open descriptors and threads from /proc, and the
-workers' queue sizes from timeline.ndjson. After the warm-up, each series' slope over
-whole cycles must be zero within its noise, and Stampede's request count per scenario must
-equal nginx's access log. Usage: bench/soak [--duration 30m] (builds first)."""
+workers' queue sizes from timeline.ndjson. After the warm-up, the slope of each series'
+per-cycle minima must be zero within its noise, and Stampede's request count per scenario
+must equal nginx's access log. Usage: bench/soak [--duration 30m] (builds first)."""
 import argparse, datetime, json, math, os, re, resource, subprocess, sys, time
 
 from benchlib import Nginx
