@@ -15,7 +15,8 @@ extension CLITests {
         func total(_ metric: String) -> Double { (metrics[metric]?["count"] as? NSNumber)?.doubleValue ?? 0 }
         XCTAssertGreaterThanOrEqual(lines.count, 2, "a line per second", file: file, line: line)
         // docs/metrics.md's fields (one scenario: no `scenarios`).
-        let fields: Set = ["t", "vus", "requests", "failed", "iterations", "dropped_iterations", "p50_ms", "p90_ms", "p99_ms", "max_ms"]
+        let fields: Set = ["t", "vus", "requests", "failed", "iterations", "dropped_iterations", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+                           "timers", "transfers", "executor_queue"]
         for (i, second) in lines.enumerated() {
             XCTAssertEqual(Set(second.keys), fields, file: file, line: line)
             XCTAssertEqual(second["t"], Double(i + 1), "seconds in order", file: file, line: line)
@@ -29,6 +30,49 @@ extension CLITests {
         XCTAssertEqual(sum("failed"), (metrics["http_req_failed"]?["passes"] as? NSNumber)?.doubleValue, file: file, line: line)
         XCTAssertEqual(lines.map { $0["max_ms"] ?? 0 }.max() ?? 0, (metrics["http_req_duration"]?["max"] as? NSNumber)?.doubleValue ?? -1,
                        accuracy: 0.01, "the slowest second holds the slowest request", file: file, line: line)
+    }
+
+    /// timeline.ndjson's queue sizes (docs/metrics.md), which bench/soak watches for growth:
+    /// on every second, bounded by what the plan can hold, and empty of requests at the end.
+    func testTimelineShowsTheWorkersQueueSizesEachSecond() throws {
+        let server = try TargetServer()
+        defer { server.shutdown() }
+        // 20 + 4 VUs, each thinking after its request: at most one live timer each. The
+        // arrivals come at 30/s to 4 VUs that serve 4/s, so due iterations queue up.
+        let plan = try writePlan("queues.yaml", """
+            scenarios:
+              ramp:
+                executor: ramping-vus
+                stages: [{duration: 2s, target: 20}, {duration: 2s, target: 0}]
+                gracefulRampDown: 5s
+                flow: [{get: /health}, {think: 300ms}]
+              arrivals:
+                executor: constant-arrival-rate
+                rate: 30
+                duration: 4s
+                preAllocatedVUs: 2
+                maxVUs: 4
+                flow: [{get: /health}, {think: 1s}]
+            """)
+        let result = try stampede("run", plan.path, "--target", server.baseURL, "-q")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let results = workDir.appendingPathComponent("results")
+        let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
+        let lines = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")
+            .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], String($0)) }
+        let queues = try lines.map { line in
+            try ["timers", "transfers", "executor_queue"].map { try XCTUnwrap(line[$0] as? Int, "\($0) in \(line)") }
+        }
+        XCTAssertGreaterThanOrEqual(queues.count, 4, "a line per second")
+        for (second, sizes) in queues.enumerated() {
+            XCTAssertTrue(sizes.allSatisfy { $0 >= 0 }, "second \(second + 1): \(sizes)")
+            XCTAssertLessThanOrEqual(sizes[0], 24, "a timer per VU at most, second \(second + 1)")
+            XCTAssertLessThanOrEqual(sizes[1], 24, "a request per VU at most, second \(second + 1)")
+            XCTAssertLessThanOrEqual(sizes[2], 4 * 30 + 20, "the run's arrivals and ramped-down VUs at most, second \(second + 1)")
+        }
+        XCTAssertGreaterThanOrEqual(queues.map { $0[0] }.max() ?? 0, 10, "thinking VUs have timers: \(queues)")
+        XCTAssertGreaterThanOrEqual(queues.map { $0[2] }.max() ?? 0, 20, "arrivals wait for the 4 VUs: \(queues)")
+        XCTAssertEqual(queues.last?[1], 0, "no request in flight once the run has ended: \(queues)")
     }
 
     func testScaleEnvTimeoutAndWorkersFlagsDoWhatTheySay() throws {

@@ -37,6 +37,26 @@ final class ExecutorTests: XCTestCase {
         XCTAssertGreaterThan(totals[BuiltinMetrics.iterations], 500)
     }
 
+    /// A VU ramped down, wanted again and ramped down again within one gracefulRampDown gets
+    /// the whole grace from its second ramp-down: the first one's deadline no longer applies.
+    func testAnEarlierRampDownDoesNotCutALaterOnesGraceShort() throws {
+        // VU 0 is ramped down by 0.1 s (deadline by 1.1 s) while in its first 700 ms
+        // iteration, wanted again by 0.2 s, starts its second iteration at 0.7 s and is ramped
+        // down again between 0.9 and 1 s (deadline after 1.9 s): that iteration ends at 1.4 s,
+        // inside its grace.
+        let executor = Executor.rampingVUs(
+            startVUs: 1,
+            stages: [Stage(.milliseconds(100), target: 0), Stage(.milliseconds(100), target: 1), Stage(.milliseconds(700), target: 1),
+                     Stage(.milliseconds(100), target: 0)],
+            gracefulRampDown: .seconds(1))
+        let totals = try run(executor, workers: 1) {
+            Get("/health")
+            Think(.milliseconds(700))
+        }
+        XCTAssertEqual(totals.interruptedIterations, 0, "the second iteration was not cut at the first ramp-down's deadline")
+        XCTAssertEqual(totals[BuiltinMetrics.iterations], 2)
+    }
+
     func testConstantArrivalRateStartsRateTimesDurationIterations() throws {
         let totals = try run(.constantArrivalRate(200, duration: .seconds(2), preAllocatedVUs: 10)) { Get("/health") }
         XCTAssertEqual(totals[BuiltinMetrics.iterations], 400)

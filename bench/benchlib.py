@@ -1,7 +1,7 @@
 """Shared by the benchmarks: nginx on a free loopback port with its own config (one worker
 pinned to core 1), waiting for an idle machine, measuring a child's CPU and memory, and
 running tools in alternating rounds."""
-import os, shutil, socket, statistics, subprocess, sys, tempfile, time
+import collections, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 
 def free_port():
@@ -45,9 +45,10 @@ def measured(cmd):
 class Nginx:
     """nginx answering "ok" to everything, for as long as the object lives; with tls=True,
     over TLS with HTTP/2 (ALPN) and a self-signed certificate made here. One worker pinned
-    to core 1 unless told otherwise (pin=None: not pinned)."""
+    to core 1 unless told otherwise (pin=None: not pinned). `locations` replaces the one
+    location; with log=True it logs each request's path, for `requests_by_path`."""
 
-    def __init__(self, tls=False, workers=1, pin="1"):
+    def __init__(self, tls=False, workers=1, pin="1", locations='location / { return 200 "ok"; }', log=False):
         self.work = tempfile.mkdtemp(prefix="stampede-bench-")
         self.port = free_port()
         listen = f"127.0.0.1:{self.port} backlog=4096"
@@ -59,12 +60,13 @@ class Nginx:
                            check=True, capture_output=True)
             listen += " ssl http2"
             extra = f"ssl_certificate {self.work}/cert.pem; ssl_certificate_key {self.work}/key.pem; http2_max_concurrent_streams 1000;"
+        access_log = f"log_format path '$uri'; access_log {self.work}/access.log path;" if log else "access_log off;"
         conf = os.path.join(self.work, "nginx.conf")
         with open(conf, "w") as f:
             f.write(f"""daemon off; worker_processes {workers}; worker_rlimit_nofile 30000; pid {self.work}/nginx.pid; error_log {self.work}/error.log;
 events {{ worker_connections 20000; }}
-http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
-  server {{ listen {listen}; {extra} location / {{ return 200 "ok"; }} }} }}
+http {{ {access_log} keepalive_requests 100000000; keepalive_timeout 300s;
+  server {{ listen {listen}; {extra} {locations} }} }}
 """)
         command = ["nginx", "-c", conf, "-p", self.work]
         self.process = subprocess.Popen(["taskset", "-c", pin] + command if pin else command)
@@ -76,6 +78,11 @@ http {{ access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
             except OSError:
                 time.sleep(0.1)
         raise SystemExit("nginx did not start")
+
+    def requests_by_path(self):
+        """The requests nginx answered, by path (log=True): a count kept outside the client."""
+        with open(os.path.join(self.work, "access.log")) as f:
+            return collections.Counter(line.rstrip("\n") for line in f)
 
     def stop(self):
         self.process.terminate()

@@ -12,6 +12,9 @@ public struct MetricSet: Sendable {
     public var interruptedIterations: UInt64 = 0
     /// Each check's passes (true) and failures, indexed by `CheckDescriptor.slot`.
     public var checkResults: [Rate]
+    /// The workers' queue sizes at the end of a second; nil in totals and in what remote
+    /// workers send (they stay on the worker's machine).
+    public var queues: WorkerQueues?
 
     public init(registry: MetricRegistry) {
         trends = Array(repeating: Trend(), count: registry.trendCount)
@@ -43,6 +46,10 @@ public struct MetricSet: Sendable {
     public mutating func mergeConcurrent(_ other: MetricSet) {
         addCounts(other)
         Self.mergeConcurrent(&gauges, other.gauges)
+        if let theirs = other.queues {
+            queues = queues ?? WorkerQueues()
+            queues!.add(theirs)
+        }
     }
 
     /// Appends the set of a later span: gauges take the later value.

@@ -36,6 +36,11 @@ public final class TimelineWriter {
             "dropped_iterations": metrics[BuiltinMetrics.droppedIterations],
             "p50_ms": ms(duration, 50), "p90_ms": ms(duration, 90), "p99_ms": ms(duration, 99), "max_ms": ms(duration, 100),
         ]
+        if let queues = metrics.queues {
+            line["timers"] = queues.timers
+            line["transfers"] = queues.transfers
+            line["executor_queue"] = queues.executorQueue
+        }
         if !scenarios.isEmpty {
             var perScenario: [String: Any] = [:]
             for scenario in scenarios {

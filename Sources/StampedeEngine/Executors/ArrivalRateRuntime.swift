@@ -88,6 +88,8 @@ final class ArrivalRateRuntime: ExecutorRuntime {
 
     var isDone: Bool { window.isPastEnd || (nextDue == .max && waiting.isEmpty) }
 
+    var queued: Int { waiting.count }
+
     /// Drops the iterations that waited too long, and all that still wait once the duration is over.
     private func dropStale(now: UInt64, vus: VUPool) {
         while let due = waiting.first, window.isPastEnd || now >= due &+ Self.maxWait {

@@ -17,6 +17,13 @@ protocol ExecutorRuntime: AnyObject {
     func wake(now: UInt64, vus: VUPool)
     /// True once no iteration will start again; the scenario ends when its VUs are idle too.
     var isDone: Bool { get }
+    /// Entries the executor holds for later (iterations waiting for a VU, VUs waiting for
+    /// their interrupt), for `WorkerQueues`; read once a second.
+    var queued: Int { get }
+}
+
+extension ExecutorRuntime {
+    var queued: Int { 0 }
 }
 
 /// What an executor may do with its VUs.

@@ -14,6 +14,9 @@ final class RampingVUsRuntime: ExecutorRuntime {
     private var nextChange: UInt64 = .max
     /// VUs that stopped being wanted while busy, with the time they are interrupted, oldest first.
     private var rampDownDeadlines: [(vu: Int, deadline: UInt64)] = []
+    /// Each VU's deadline from its latest ramp-down, `.max` once it is wanted again: an entry
+    /// above from an earlier ramp-down is stale and must not cut a later one's grace short.
+    private var interruptAt: [UInt64]
 
     init(_ config: RampingVUs, segment: ExecutionSegment) {
         self.segment = segment
@@ -21,6 +24,7 @@ final class RampingVUsRuntime: ExecutorRuntime {
         curve = PiecewiseLinear(start: config.startVUs, stages: config.stages)
         gracefulRampDown = UInt64(max(0, config.gracefulRampDown.nanoseconds))
         window = StopWindow(duration: config.duration, gracefulStop: config.gracefulStop)
+        interruptAt = Array(repeating: .max, count: vuCount)
     }
 
     func start(now: UInt64, vus: VUPool) {
@@ -40,21 +44,27 @@ final class RampingVUsRuntime: ExecutorRuntime {
         if !window.isPastEnd { follow(now: now, vus: vus) }
         while let first = rampDownDeadlines.first, first.deadline <= now {
             rampDownDeadlines.removeFirst()
-            if first.vu >= wanted && vus.isBusy(vu: first.vu) { vus.interrupt(vu: first.vu) }
+            if first.deadline == interruptAt[first.vu] && vus.isBusy(vu: first.vu) { vus.interrupt(vu: first.vu) }
         }
     }
 
     var isDone: Bool { window.isPastEnd }
+
+    var queued: Int { rampDownDeadlines.count }
 
     /// Brings the running VUs to the curve's value now, and plans the next wake-up.
     private func follow(now: UInt64, vus: VUPool) {
         let elapsed = Double(now - startedAt)
         let target = segment.share(of: curve.count(at: elapsed))
         if target > wanted {
-            for vu in wanted..<target where !vus.isBusy(vu: vu) { vus.startIteration(vu: vu, now: now) }
+            for vu in wanted..<target {
+                interruptAt[vu] = .max
+                if !vus.isBusy(vu: vu) { vus.startIteration(vu: vu, now: now) }
+            }
         } else if target < wanted {
             for vu in target..<wanted where vus.isBusy(vu: vu) {
-                rampDownDeadlines.append((vu, now &+ gracefulRampDown))
+                interruptAt[vu] = now &+ gracefulRampDown
+                rampDownDeadlines.append((vu, interruptAt[vu]))
             }
         }
         wanted = target

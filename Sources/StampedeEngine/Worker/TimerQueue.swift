@@ -20,6 +20,9 @@ struct TimerQueue {
 
     var nextDeadline: UInt64 { heap.min?.deadline ?? .max }
 
+    /// Entries in the heap, cancelled ones included.
+    var count: Int { heap.count }
+
     /// Removes and returns the next VU whose timer is due at `now` and still current.
     mutating func popDue(now: UInt64) -> VirtualUser? {
         while let first = heap.min, first.deadline <= now {

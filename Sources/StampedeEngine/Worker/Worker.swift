@@ -124,6 +124,11 @@ final class Worker: @unchecked Sendable {
         metrics.set(BuiltinMetrics.vus, Double(peakBusyVUs))
         metrics.set(BuiltinMetrics.vusMax, Double(totalVUs))
         peakBusyVUs = busyVUs
+        // Counted here, once a second, so the request path keeps no count of its own.
+        metrics.queues = WorkerQueues(
+            timers: timers.count,
+            transfers: scenarios.reduce(0) { sum, scenario in scenario.vus.reduce(sum) { $0 + $1.transfers.count(where: \.isActive) } },
+            executorQueue: scenarios.reduce(0) { $0 + $1.executor.queued })
         var atEnd: [Gauge]?
         if isLast {
             var gauges = Array(repeating: Gauge(), count: registry.gaugeCount)
