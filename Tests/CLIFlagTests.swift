@@ -56,8 +56,7 @@ extension CLITests {
             """)
         let result = try stampede("run", plan.path, "--target", server.baseURL, "-q")
         XCTAssertEqual(result.status, 0, result.stderr)
-        let results = workDir.appendingPathComponent("results")
-        let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
+        let folder = try onlyResultsFolder(in: workDir)
         let lines = try String(contentsOf: folder.appendingPathComponent("timeline.ndjson"), encoding: .utf8).split(separator: "\n")
             .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], String($0)) }
         let queues = try lines.map { line in

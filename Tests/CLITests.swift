@@ -261,8 +261,7 @@ extension CLITests {
         let result = try stampede("run", "--url", server.baseURL + "/products/p-001", "--vus", "2", "--duration", "2s", "-q",
                                   "--threshold", "http_req_duration: p(95)<10s", "--threshold", "http_reqs: count<1")
         XCTAssertEqual(result.status, 99, "one threshold fails, so the page shows a ✗ and a ✓: \(result.stderr)")
-        let results = workDir.appendingPathComponent("results")
-        let folder = results.appendingPathComponent(try FileManager.default.contentsOfDirectory(atPath: results.path)[0])
+        let folder = try onlyResultsFolder(in: workDir)
         for file in ["summary.json", "timeline.ndjson", "junit.xml", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
         }

@@ -121,12 +121,17 @@ final class StampedeProcess: @unchecked Sendable {
     }
 }
 
-/// The summary.json of the one run whose results folder `results/` under `directory` holds.
-func onlySummary(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+/// The results folder of the one run that `results/` under `directory` holds.
+func onlyResultsFolder(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> URL {
     let results = directory.appendingPathComponent("results")
     let folders = try FileManager.default.contentsOfDirectory(atPath: results.path)
     XCTAssertEqual(folders.count, 1, "one results folder: \(folders)", file: file, line: line)
-    let data = try Data(contentsOf: results.appendingPathComponent(try XCTUnwrap(folders.first)).appendingPathComponent("summary.json"))
+    return results.appendingPathComponent(try XCTUnwrap(folders.first, file: file, line: line))
+}
+
+/// The summary.json of the one run whose results folder `results/` under `directory` holds.
+func onlySummary(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    let data = try Data(contentsOf: onlyResultsFolder(in: directory, file: file, line: line).appendingPathComponent("summary.json"))
     return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], file: file, line: line)
 }
 
