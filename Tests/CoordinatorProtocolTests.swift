@@ -71,6 +71,28 @@ final class CoordinatorProtocolTests: XCTestCase {
         XCTAssertTrue(lines.all.contains { $0.contains("malformed Hello") }, "\(lines.all)")
     }
 
+    /// A check that wakes late means this process did not run: the peer's silence meanwhile
+    /// is excused (its messages may be unread), and counts again from then on.
+    func testAStalledCheckExcusesThePeersSilenceInsteadOfLosingIt() throws {
+        let start = ContinuousClock.now
+        var stall = StallDetector(period: .milliseconds(500), startingAt: start)
+        XCTAssertFalse(stall.tick(start + .milliseconds(500)))
+        XCTAssertFalse(stall.tick(start + .milliseconds(1_900)), "late by 0.9 s: within tolerance")
+        XCTAssertTrue(stall.tick(start + .milliseconds(4_000)), "late by 1.6 s")
+        XCTAssertFalse(stall.tick(start + .milliseconds(4_500)))
+
+        let run = try LoadRun(plan: plan, options: RunOptions(workers: 1))
+        let roster = Roster(expected: 1, registry: run.registry, log: { _ in }, onLoss: { _ in })
+        let (_, outbox) = AsyncStream.makeStream(of: CoordinatorMessage.self)
+        guard case .success(let index) = roster.join(name: "w", peer: "test", tags: [:], capacity: 1, outbox: outbox) else {
+            return XCTFail("the roster refused its only worker")
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(roster.silent(longerThan: .milliseconds(50)), [index])
+        roster.excuseSilence()
+        XCTAssertEqual(roster.silent(longerThan: .milliseconds(50)), [], "silence counts from the stall's end")
+    }
+
     /// Opens a stream, sends `message`, and returns what the coordinator answered (or the error).
     private static func send(_ message: WorkerMessage, port: Int) async throws -> Result<[CoordinatorMessage], any Error> {
         try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in

@@ -131,11 +131,15 @@ public final class Coordinator: @unchecked Sendable {
         let roster = self.roster
         watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "stampede.coordinator.watchdog"))
         watchdog.schedule(deadline: .now() + 0.5, repeating: 0.5)
-        let beats = NIOLockedValueBox(0)
+        let ticks = NIOLockedValueBox((beats: 0, stall: StallDetector(period: .milliseconds(500))))
         watchdog.setEventHandler {
-            if beats.withLockedValue({ $0 += 1; return $0 % 2 == 0 }) {
-                roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() })
+            let (beat, stalled) = ticks.withLockedValue { ticks in
+                ticks.beats += 1
+                return (ticks.beats % 2 == 0, ticks.stall.tick(.now))
             }
+            if beat { roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
+            // The coordinator itself did not run for a while: workers' messages may still wait to be read.
+            if stalled { roster.excuseSilence() }
             for index in roster.silent(longerThan: settings.silenceLimit) {
                 roster.lose(index, "silent for \(settings.silenceLimit.humanReadable)")
             }

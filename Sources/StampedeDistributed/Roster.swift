@@ -181,6 +181,14 @@ final class Roster: Sendable {
         }
     }
 
+    /// Counts every worker's silence from now: for when the coordinator itself was stalled.
+    func excuseSilence() {
+        let now = ContinuousClock.now
+        state.withLockedValue { state in
+            for i in state.members.indices { state.members[i].lastHeard = max(state.members[i].lastHeard, now) }
+        }
+    }
+
     private func phase(of index: Int) -> Phase { state.withLockedValue { $0.members[index].phase } }
 
     /// A worker that cannot run the test fails the whole test before its load.

@@ -98,6 +98,8 @@ public final class WorkerAgent: Sendable {
                 let ending = session.conclude(error)
                 session.stopLoad(waiting: true)
                 session.cleanUp()
+                // The session is over: nothing holds it (or its connection's state) until exit.
+                current.withLockedValue { $0.session = nil }
                 return ending
             }
             guard ContinuousClock.now < deadline else {

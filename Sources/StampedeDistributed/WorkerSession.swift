@@ -116,14 +116,21 @@ final class WorkerSession: Sendable {
     /// Sends heartbeats once a second and gives the coordinator up when it falls silent.
     func watch() async throws {
         var beat = 0
+        var stall = StallDetector(period: .milliseconds(500))
         while true {
             try await Task.sleep(for: .milliseconds(500))
             beat += 1
             if beat % 2 == 0, wasAnswered { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
-            let silence = state.withLockedValue { $0.answered ? ContinuousClock.now - $0.lastHeard : .zero }
+            let now = ContinuousClock.now
+            let silence = state.withLockedValue { state in
+                // This process did not run for a while: what the coordinator sent meanwhile may
+                // still wait to be read, so its silence counts from now.
+                if stall.tick(now) { state.lastHeard = max(state.lastHeard, now) }
+                return state.answered ? now - state.lastHeard : .zero
+            }
             if silence > settings.silenceLimit {
                 stopLoad(waiting: false)
-                try end(.coordinatorLost("silent for \(settings.silenceLimit.humanReadable)"))
+                try end(.coordinatorLost("silent for \(silence.humanReadable)"))
             }
         }
     }
