@@ -27,7 +27,7 @@ final class DocExampleTests: XCTestCase {
 
     private func stampede(_ arguments: [String]) throws -> ReferenceTools.Output {
         try ReferenceTools.run(StampedeProcess.binary.path, arguments, seconds: 300,
-                               environment: ["STAMPEDE_CACHE_DIR": work.appendingPathComponent("cache").path], directory: work)
+                               environment: childEnvironment(["STAMPEDE_CACHE_DIR": work.appendingPathComponent("cache").path]), directory: work)
     }
 
     func testScenariosPagesFirstExampleRunsAsWritten() throws {

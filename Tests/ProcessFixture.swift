@@ -30,7 +30,7 @@ final class StampedeProcess: @unchecked Sendable {
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = childEnvironment(environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -135,14 +135,17 @@ func onlySummary(in directory: URL, file: StaticString = #filePath, line: UInt =
     return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], file: file, line: line)
 }
 
-/// GET over HTTP, as a scraper (or a user checking the target's data) would.
+/// The environment for a program a test starts: this process's with `extra` on top. Under
+/// `scripts/sanitize address`, children get the AddressSanitizer options meant for them
+/// (leak detection on), which the test process itself runs without (docs/reliability.md).
+func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    if let options = environment["STAMPEDE_CHILD_ASAN_OPTIONS"] { environment["ASAN_OPTIONS"] = options }
+    return environment.merging(extra) { $1 }
+}
+
+/// GET over HTTP with curl(1), as a scraper (or a user checking the target's data) would: a
+/// client outside this package and outside this process.
 func fetch(_ address: String) throws -> String {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var body: Data?
-    URLSession.shared.dataTask(with: URL(string: address)!) { data, _, _ in
-        body = data
-        done.signal()
-    }.resume()
-    _ = done.wait(timeout: .now() + 5)
-    return String(decoding: try XCTUnwrap(body, "no answer from \(address)"), as: UTF8.self)
+    try ReferenceTools.runChecked("/usr/bin/curl", ["--silent", "--show-error", "--fail", "--max-time", "5", address]).stdout
 }

@@ -58,7 +58,7 @@ enum ReferenceTools {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        process.environment = environment ?? childEnvironment()
         if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = try FileHandle(forWritingTo: outFile)
         process.standardError = try FileHandle(forWritingTo: errFile)

@@ -195,7 +195,7 @@ final class SwiftFileTests: XCTestCase {
         }
         XCTAssertEqual(commands.map { $0.prefix(2).joined(separator: " ") },
                        ["swift build", "stampede list", "stampede run", "stampede run", "stampede run"], block)
-        let environment = ProcessInfo.processInfo.environment.merging(["STAMPEDE_CACHE_DIR": workDir.appendingPathComponent("cache").path]) { $1 }
+        let environment = childEnvironment(["STAMPEDE_CACHE_DIR": workDir.appendingPathComponent("cache").path])
         for command in commands {
             let tool = command[0] == "swift" ? "/opt/swift/usr/bin/swift" : StampedeProcess.binary.path
             let result = try ReferenceTools.run(tool, Array(command.dropFirst()), seconds: 600, environment: environment, directory: package)

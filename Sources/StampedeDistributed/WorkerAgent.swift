@@ -85,6 +85,8 @@ public final class WorkerAgent: Sendable {
     }
 
     private func attend() async -> Ending {
+        // Once the test is over for this worker, nothing holds its last session until exit.
+        defer { current.withLockedValue { $0.session = nil } }
         let deadline = ContinuousClock.now + settings.connectTimeout
         var announced = false
         while true {
@@ -98,8 +100,6 @@ public final class WorkerAgent: Sendable {
                 let ending = session.conclude(error)
                 session.stopLoad(waiting: true)
                 session.cleanUp()
-                // The session is over: nothing holds it (or its connection's state) until exit.
-                current.withLockedValue { $0.session = nil }
                 return ending
             }
             guard ContinuousClock.now < deadline else {
