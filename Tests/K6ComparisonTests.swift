@@ -7,7 +7,7 @@ import XCTest
 /// against the same embedded target on loopback. Their key sets must agree, except for the differences docs/metrics.md lists as
 /// deliberate. k6 is asked for Stampede's default trend stats (k6's lack p(99)).
 extension CLITests {
-    private static let k6Script = """
+    static let k6Script = """
         import http from 'k6/http';
         import { check, group } from 'k6';
         import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
@@ -37,7 +37,7 @@ extension CLITests {
         }
         """
 
-    private static let stampedePlan = """
+    static let stampedePlan = """
         metrics:
           orders_created: counter
           basket_size: gauge

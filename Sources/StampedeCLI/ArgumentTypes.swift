@@ -40,3 +40,29 @@ extension SummaryText.Mode: ExpressibleByArgument {}
 extension HTTPOptions.Version: ExpressibleByArgument {}
 extension HTTPOptions.TLSVersion: ExpressibleByArgument {}
 extension HTTPOptions.ConnectionScope: ExpressibleByArgument {}
+
+/// `--out FORMAT=FILE`: every sample of the run in one of k6's output formats.
+struct SampleOutputArgument {
+    let format: SampleOutput.Format
+    let path: String
+
+    static func argument(_ text: String) throws -> SampleOutputArgument {
+        let formats = SampleOutput.Format.allCases.map { "\($0.rawValue)=FILE" }.joined(separator: " or ")
+        guard let equals = text.firstIndex(of: "="), !text[text.index(after: equals)...].isEmpty else {
+            throw ValidationError("--out '\(text)' is not FORMAT=FILE: \(formats)")
+        }
+        guard let format = SampleOutput.Format(rawValue: String(text[..<equals])) else {
+            throw ValidationError("--out '\(text)': no output '\(text[..<equals])' (\(formats))")
+        }
+        return SampleOutputArgument(format: format, path: String(text[text.index(after: equals)...]))
+    }
+
+    /// Creates the file; one that cannot be created stops the command before any load.
+    func open() throws -> SampleOutput {
+        do {
+            return try SampleOutput(format, path: path)
+        } catch {
+            throw UsageFailure(message: "--out \(format.rawValue)=\(path): cannot create it: \(error.reason)")
+        }
+    }
+}

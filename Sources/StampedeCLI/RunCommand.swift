@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import StampedeDSL
 import StampedeEngine
+import StampedeMetrics
+import StampedeReports
 import StampedeTarget
 
 /// `stampede run`: runs built-in tests, plan files, the tests of Swift files, or an ad-hoc GET
@@ -31,6 +33,11 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .customLong("out"), help: ArgumentHelp(
+        "Also write every sample to FILE in k6's output format: json=FILE or csv=FILE (repeatable).", valueName: "format=file"),
+            transform: SampleOutputArgument.argument)
+    var outputs: [SampleOutputArgument] = []
+
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers)") }
     }
@@ -46,9 +53,12 @@ struct RunCommand: ParsableCommand {
                 throw naming(request, failure)
             }
         }
+        let samples = try outputs.map { try $0.open() }
         let embedded = try Self.embeddedTarget(for: requests[0])
         defer { embedded?.shutdown() }
-        let runs = try zip(requests, plans).map { request, plan in try loadRun(request, plan, target: request.target ?? embedded?.baseURL) }
+        let runs = try zip(requests, plans).map { request, plan in
+            try loadRun(request, plan, target: request.target ?? embedded?.baseURL, samples: samples)
+        }
         var verdicts: [(test: String, verdict: RunSession.Verdict)] = []
         for (request, run) in zip(requests, runs) {
             let session = RunSession(plan: run.plan, registry: run.registry, output: output, banner: [
@@ -63,14 +73,18 @@ struct RunCommand: ParsableCommand {
             if verdict.status == .abortedFromOutside { break }
         }
         if requests.count > 1 { print(Self.suiteLines(verdicts, of: requests.count)) }
+        // A sample file that could not be written is said after the summary, as a results file would be.
+        let unwritten = samples.compactMap { $0.finish() }
+        for failure in unwritten { FileHandle.standardError.write(Data("stampede: error: cannot write --out file \(failure)\n".utf8)) }
         if let failed = verdicts.first(where: { $0.verdict.status != .passed }) { throw ExitCode(failed.verdict.status.rawValue) }
+        if !unwritten.isEmpty { throw ExitCode(ExitStatus.scenarioError.rawValue) }
     }
 
-    private func loadRun(_ request: TestRequest, _ plan: TestPlan, target: String?) throws -> LoadRun {
+    private func loadRun(_ request: TestRequest, _ plan: TestPlan, target: String?, samples: [any SampleSink]) throws -> LoadRun {
         do {
             let options = RunOptions(
                 workers: workers, target: target, requestTimeout: request.timeout,
-                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: request.folder)
+                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: request.folder, samples: samples)
             return try LoadRun(plan: plan, options: options)
         } catch {
             throw naming(request, UsageFailure(message: error.message))

@@ -137,7 +137,7 @@ public final class Coordinator: @unchecked Sendable {
                 ticks.beats += 1
                 return (ticks.beats % 2 == 0, ticks.stall.tick(.now))
             }
-            if beat { roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
+            if beat { roster.broadcast(.with { $0.heartbeat.sentAtUnixNanos = UnixClock.nanoseconds() }) }
             // The coordinator itself did not run for a while: workers' messages may still wait to be read.
             if stalled { roster.excuseSilence() }
             for index in roster.silent(longerThan: settings.silenceLimit) {

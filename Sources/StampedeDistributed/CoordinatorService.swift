@@ -1,4 +1,5 @@
 import Foundation
+import StampedeEngine
 import GRPCCore
 
 /// The coordinator's end of each worker's stream: the handshake, then the worker's
@@ -95,7 +96,7 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
         outbox.yield(.with {
             $0.challenge.nonce = nonce
             $0.challenge.proof = Handshake.coordinatorProof(token: security.token, workerNonce: hello.nonce, coordinatorNonce: nonce)
-            $0.challenge.sentAtUnixNanos = Clock.unixNanos()
+            $0.challenge.sentAtUnixNanos = UnixClock.nanoseconds()
         })
         return .awaitingProof(hello, nonce: nonce)
     }
@@ -119,14 +120,5 @@ struct CoordinatorService: Stampede_Distributed_V1_Coordination.StreamingService
 
     static func describe(_ error: any Error) -> String {
         (error as? RPCError).map { "\($0.code): \($0.message)" } ?? "\(error)"
-    }
-}
-
-/// Wall-clock time for the start barrier and skew: both sides' clocks, in Unix nanoseconds.
-enum Clock {
-    static func unixNanos() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

@@ -19,7 +19,7 @@ final class RemoteLoad: LoadPhase {
 
     func start(sharedVars: [String: String], aggregator: IntervalAggregator, finished: DispatchSemaphore) {
         roster.beginLoad(aggregator: aggregator, finished: finished)
-        let startAt = Clock.unixNanos() + startDelay.nanoseconds
+        let startAt = UnixClock.nanoseconds() + startDelay.nanoseconds
         roster.broadcast(.with {
             $0.start.setupVars = sharedVars
             $0.start.startAtUnixNanos = startAt

@@ -42,7 +42,7 @@ final class WorkerSession: Sendable {
         self.loader = loader
         self.log = log
         (outgoing, outbox) = AsyncStream.makeStream(of: WorkerMessage.self)
-        state = NIOLockedValueBox(State(helloSentAt: Clock.unixNanos()))
+        state = NIOLockedValueBox(State(helloSentAt: UnixClock.nanoseconds()))
         outbox.yield(.with {
             $0.hello.protocolVersion = Handshake.protocolVersion
             $0.hello.stampedeVersion = settings.stampedeVersion
@@ -90,7 +90,7 @@ final class WorkerSession: Sendable {
                 outbox.finish()
                 return
             }
-            let now = Clock.unixNanos()
+            let now = UnixClock.nanoseconds()
             state.withLockedValue {
                 $0.clockOffset = challenge.sentAtUnixNanos - ($0.helloSentAt / 2 + now / 2)
                 $0.answered = true
@@ -120,7 +120,7 @@ final class WorkerSession: Sendable {
         while true {
             try await Task.sleep(for: .milliseconds(500))
             beat += 1
-            if beat % 2 == 0, wasAnswered { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = Clock.unixNanos() }) }
+            if beat % 2 == 0, wasAnswered { outbox.yield(.with { $0.heartbeat.sentAtUnixNanos = UnixClock.nanoseconds() }) }
             let now = ContinuousClock.now
             let silence = state.withLockedValue { state in
                 // This process did not run for a while: what the coordinator sent meanwhile may
@@ -210,10 +210,10 @@ final class WorkerSession: Sendable {
         guard let run else { return }
         defer { loadEnded.signal() }
         let localStart = start.startAtUnixNanos - offset
-        while case let wait = localStart - Clock.unixNanos(), wait > 0, !state.withLockedValue({ $0.stopRequested }) {
+        while case let wait = localStart - UnixClock.nanoseconds(), wait > 0, !state.withLockedValue({ $0.stopRequested }) {
             usleep(useconds_t(min(wait / 1000, 50_000)))
         }
-        let startedAt = Clock.unixNanos() + offset
+        let startedAt = UnixClock.nanoseconds() + offset
         let outcome = run.runSegment(vars: start.setupVars) { second, metrics in
             outbox.yield(.with {
                 $0.interval.index = UInt32(second)

@@ -32,4 +32,21 @@ public enum ErrorClass: Int, CaseIterable, Sendable {
         case .httpOther: "http_other"
         }
     }
+
+    /// k6's `error_code` tag for a request of this class that got `status` (k6's documented
+    /// codes: 1050 timeout, 11xx DNS, 12xx TCP, 13xx TLS, 1000 + the status for 4xx and 5xx);
+    /// nil for an unexpected status below 400, which k6 gives no code.
+    public func k6Code(status: Int) -> Int? {
+        switch self {
+        case .dnsFailure: 1100
+        case .connectionRefused: 1212
+        case .connectFailure: 1210
+        case .timeout: 1050
+        case .tlsFailure: 1300
+        case .connectionReset: 1220
+        case .protocolError, .tooManyRedirects, .otherTransport: 1000
+        case .http4xx, .http5xx: 1000 + status
+        case .httpOther: nil
+        }
+    }
 }

@@ -72,6 +72,9 @@ public struct MetricRegistry: Sendable {
     public private(set) var counterCount = 0
     public private(set) var rateCount = 0
     public private(set) var gaugeCount = 0
+    /// The distinct tag sets samples carry (a request's scenario, group, method, url and
+    /// name; a check's name): a sample holds its set's index.
+    public private(set) var tagSets: [[String: String]] = []
 
     /// The built-in metrics every run has, in the slots `BuiltinMetrics` names.
     public init() {
@@ -92,6 +95,13 @@ public struct MetricRegistry: Sendable {
 
     /// The custom metrics the test declared, in the order it declared them (no sub-metrics).
     public var customMetrics: [MetricDescriptor] { metrics.filter { $0.isCustom && $0.parent == nil } }
+
+    /// The index of `tags` in `tagSets`, adding it on first sight.
+    public mutating func tagSet(_ tags: [String: String]) -> Int32 {
+        if let known = tagSets.firstIndex(of: tags) { return Int32(known) }
+        tagSets.append(tags)
+        return Int32(tagSets.count - 1)
+    }
 
     /// The slot of a check's results, registering it on first sight.
     public mutating func check(named name: String, groupPath: String) -> Int {

@@ -15,6 +15,8 @@ public struct MetricSet: Sendable {
     /// The workers' queue sizes at the end of a second; nil in totals and in what remote
     /// workers send (they stay on the worker's machine).
     public var queues: WorkerQueues?
+    /// Every sample of the span, when the run writes samples (`SampleSink`); nil in totals.
+    public var samples: SampleLog?
 
     public init(registry: MetricRegistry) {
         trends = Array(repeating: Trend(), count: registry.trendCount)
@@ -49,6 +51,10 @@ public struct MetricSet: Sendable {
         if let theirs = other.queues {
             queues = queues ?? WorkerQueues()
             queues!.add(theirs)
+        }
+        if let theirs = other.samples {
+            if samples == nil { samples = SampleLog() }
+            samples!.append(theirs)
         }
     }
 

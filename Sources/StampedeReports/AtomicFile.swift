@@ -70,19 +70,22 @@ public enum AtomicFile {
 
 /// Writes all of `data` to `fd`; returns 0, or the errno of the write that failed.
 func writeAll(_ fd: Int32, _ data: Data) -> Int32 {
-    data.withUnsafeBytes { bytes in
-        guard let base = bytes.baseAddress else { return 0 }
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, base + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
+    data.withUnsafeBytes { writeAll(fd, $0) }
+}
+
+/// Writes all of `bytes` to `fd`; returns 0, or the errno of the write that failed.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard let base = bytes.baseAddress else { return 0 }
+    var offset = 0
+    while offset < bytes.count {
+        let written = write(fd, base + offset, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return errno
         }
-        return 0
+        offset += written
     }
+    return 0
 }
 
 /// A results file that could not be written, and why, in the system's words.

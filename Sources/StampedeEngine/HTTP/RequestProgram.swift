@@ -29,6 +29,10 @@ final class RequestProgram: @unchecked Sendable {
     let checkRoutes: [[SubmetricRoute]]
     /// The request's own timeout, if it has one.
     let timeoutMilliseconds: Int?
+    /// The static tags of its samples (scenario, group, method, url, name) and of each
+    /// check's: indexes into `MetricRegistry.tagSets`.
+    let sampleTags: Int32
+    let checkSampleTags: [Int32]
 
     /// - Parameter tags: the tags known before sending: scenario, group and the scenario's own.
     init(
@@ -53,6 +57,8 @@ final class RequestProgram: @unchecked Sendable {
         requestTags["url"] = resolved
         requestTags["name"] = spec.name ?? resolved
         routes = SubmetricRoutes.routes(from: SubmetricRoutes.requestMetrics, tags: requestTags, registry: registry)
+        sampleTags = registry.tagSet(requestTags)
+        checkSampleTags = spec.checks.map { registry.tagSet(tags.merging(["check": $0.name]) { $1 }) }
         checkRoutes = spec.checks.map { check in
             SubmetricRoutes.routes(from: SubmetricRoutes.checkMetrics, tags: tags.merging(["check": check.name]) { $1 }, registry: registry)
         }

@@ -22,24 +22,28 @@ final class LocalLoad: LoadPhase {
     let reporterCount: Int
     private let registry: MetricRegistry
     private let settings: HTTPSettings
+    /// Workers keep every sample (`RunOptions.samples`).
+    private let sampling: Bool
     private let onCodeFault: @Sendable (String) -> Void
     private let assign: @Sendable ([Worker], [String: String]) -> Void
     private let workers = NIOLockedValueBox<[Worker]>([])
 
     init(
-        workerCount: Int, registry: MetricRegistry, settings: HTTPSettings, onCodeFault: @escaping @Sendable (String) -> Void,
+        workerCount: Int, registry: MetricRegistry, settings: HTTPSettings, sampling: Bool, onCodeFault: @escaping @Sendable (String) -> Void,
         assign: @escaping @Sendable ([Worker], [String: String]) -> Void
     ) {
         reporterCount = workerCount
         self.registry = registry
         self.settings = settings
+        self.sampling = sampling
         self.onCodeFault = onCodeFault
         self.assign = assign
     }
 
     func start(sharedVars: [String: String], aggregator: IntervalAggregator, finished: DispatchSemaphore) {
         let created = (0..<reporterCount).map {
-            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, finished: finished, onCodeFault: onCodeFault)
+            Worker(id: $0, registry: registry, aggregator: aggregator, settings: settings, sampling: sampling, finished: finished,
+                   onCodeFault: onCodeFault)
         }
         assign(created, sharedVars)
         workers.withLockedValue { $0 = created }

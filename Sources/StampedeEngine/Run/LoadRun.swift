@@ -18,11 +18,15 @@ public struct RunOptions: Sendable {
     public var baseDirectory: URL?
     /// The part of the test this process runs: the whole test, or a remote worker's segment.
     public var segment: ExecutionSegment
+    /// Where every sample goes, for outputs that write each one (`--out json`); none: no
+    /// sample is kept.
+    public var samples: [any SampleSink]
 
     public init(
         workers: Int = LoadRun.defaultWorkerCount, target: String? = nil, requestTimeout: Duration = .seconds(60),
-        env: [String: String] = [:], baseDirectory: URL? = nil, segment: ExecutionSegment = .full
+        env: [String: String] = [:], baseDirectory: URL? = nil, segment: ExecutionSegment = .full, samples: [any SampleSink] = []
     ) {
+        self.samples = samples
         self.workers = workers
         self.target = target
         self.requestTimeout = requestTimeout
@@ -72,6 +76,9 @@ public final class LoadRun: Sendable {
     private let teardownProgram: FlowProgram
     private let feeders: [FeederCursor?]
     private let iterationRoutes: [[SubmetricRoute]]
+    /// Each scenario's iteration samples' tags, and setup's and teardown's.
+    private let iterationTags: [Int32]
+    private let onceTags: (setup: Int32, teardown: Int32)
     private let settings: HTTPSettings
     private let files: FileStore
     private let judge: ThresholdJudge
@@ -114,9 +121,11 @@ public final class LoadRun: Sendable {
         var feeders: [FeederCursor?] = []
         var fileSources: [(name: String, flow: [Step], rows: [[String: String]])] = [("setup/teardown", plan.setup + plan.teardown, [])]
         var iterationRoutes: [[SubmetricRoute]] = []
+        var iterationTags: [Int32] = []
         for scenario in plan.scenarios {
             let tags = scenario.tags.merging(["scenario": scenario.name]) { $1 }
             iterationRoutes.append(SubmetricRoutes.routes(from: SubmetricRoutes.iterationMetrics, tags: tags, registry: registry))
+            iterationTags.append(registry.tagSet(tags.merging(["group": ""]) { $1 }))
             do {
                 programs.append(try FlowProgram(scenario.flow, baseURL: options.target, tags: tags, settings: settings, registry: &registry))
                 feeders.append(try scenario.feeder.map { feeder throws(PlanError) in
@@ -132,6 +141,7 @@ public final class LoadRun: Sendable {
             }
         }
         setupProgram = try FlowProgram(plan.setup, baseURL: options.target, tags: ["scenario": "setup"], settings: settings, registry: &registry)
+        onceTags = (registry.tagSet(["scenario": "setup", "group": ""]), registry.tagSet(["scenario": "teardown", "group": ""]))
         teardownProgram = try FlowProgram(
             plan.teardown, baseURL: options.target, tags: ["scenario": "teardown"], settings: settings, registry: &registry)
         files = try FileStore(scenarios: fileSources, env: options.env, baseDirectory: options.baseDirectory)
@@ -148,6 +158,7 @@ public final class LoadRun: Sendable {
         self.programs = programs
         self.feeders = feeders
         self.iterationRoutes = iterationRoutes
+        self.iterationTags = iterationTags
     }
 
     /// Runs setup, the load to its end (or until `stop()`), and teardown, calling `onSecond`
@@ -157,6 +168,8 @@ public final class LoadRun: Sendable {
         let startedAt = Date()
         var totals = MetricSet(registry: registry)
         var shared: [String: String] = [:]
+        let thresholds = Dictionary(plan.thresholds.map { ($0.metric, [$0.expression.text]) }, uniquingKeysWith: +)
+        for sink in options.samples { sink.begin(registry: registry, thresholds: thresholds) }
         if !plan.setup.isEmpty {
             let setup = runOnce("setup", setupProgram, vars: [:])
             totals.absorb(setup.totals)
@@ -243,10 +256,12 @@ public final class LoadRun: Sendable {
     private func runOnce(_ name: String, _ program: FlowProgram, vars: [String: String]) -> (totals: MetricSet, vars: [String: String]) {
         let scenario = Scenario(name, executor: .perVUIterations(1, iterations: 1)) {}
         let worker = NIOLockedValueBox<Worker?>(nil)
-        let once = LocalLoad(workerCount: 1, registry: registry, settings: settings, onCodeFault: fault) { [self] workers, _ in
+        let tags = name == "setup" ? onceTags.setup : onceTags.teardown
+        let once = LocalLoad(workerCount: 1, registry: registry, settings: settings, sampling: !options.samples.isEmpty, onCodeFault: fault) {
+            [self] workers, _ in
             workers[0].add(ScenarioRunner.Configuration(
                 scenario: scenario, program: program, segment: .full, feeder: nil, initialVars: vars, env: options.env,
-                iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
+                iterationRoutes: [], settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds, iterationTags: tags))
             worker.withLockedValue { $0 = workers[0] }
         }
         let totals = drive(once, vars: vars) { _, _, _ in }.totals
@@ -256,8 +271,10 @@ public final class LoadRun: Sendable {
     /// This process's threads, each given its part of this process's segment.
     private func localLoad() -> LocalLoad {
         let assignments = Planner.assign(plan.scenarios, workers: options.workers, within: options.segment)
-        return LocalLoad(workerCount: (assignments.map(\.worker).max() ?? 0) + 1, registry: registry, settings: settings, onCodeFault: fault) {
-            [self] workers, shared in
+        return LocalLoad(
+            workerCount: (assignments.map(\.worker).max() ?? 0) + 1, registry: registry, settings: settings, sampling: !options.samples.isEmpty,
+            onCodeFault: fault
+        ) { [self] workers, shared in
             for assignment in assignments {
                 let index = plan.scenarios.firstIndex { $0.name == assignment.scenario.name }!
                 let scenario = assignment.scenario
@@ -265,7 +282,7 @@ public final class LoadRun: Sendable {
                     scenario: scenario, program: programs[index], segment: assignment.segment, feeder: feeders[index],
                     initialVars: shared.merging(scenario.env) { _, own in own },
                     env: options.env.merging(scenario.env) { _, own in own }, iterationRoutes: iterationRoutes[index],
-                    settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds))
+                    settings: settings, files: files, timeoutMilliseconds: timeoutMilliseconds, iterationTags: iterationTags[index]))
             }
         }
     }
@@ -278,15 +295,27 @@ public final class LoadRun: Sendable {
     ) -> (totals: MetricSet, gaugesAtEnd: [Gauge]) {
         let aggregator = IntervalAggregator(registry: registry, workerCount: phase.reporterCount)
         let finished = DispatchSemaphore(value: 0)
+        let startedAt = UInt64(UnixClock.nanoseconds())
+        // Samples go to the sink second by second, in order; the seconds go on without them.
+        func deliver(_ completed: [(index: Int, metrics: MetricSet)]) {
+            for (index, var metrics) in completed {
+                if !options.samples.isEmpty {
+                    let end = min(UInt64(UnixClock.nanoseconds()), startedAt &+ UInt64(index + 1) &* 1_000_000_000)
+                    for sink in options.samples { sink.write(metrics, endingAt: end) }
+                    metrics.samples = nil
+                }
+                onSecond(index, metrics, { aggregator.totals })
+            }
+        }
         current.withLockedValue { $0 = phase }
         phase.start(sharedVars: vars, aggregator: aggregator, finished: finished)
         if stopped.load(ordering: .relaxed) { phase.stop() }
         var running = phase.reporterCount
         while running > 0 {
             if finished.wait(timeout: .now() + .milliseconds(200)) == .success { running -= 1 }
-            for (index, metrics) in aggregator.drain() { onSecond(index, metrics, { aggregator.totals }) }
+            deliver(aggregator.drain())
         }
-        for (index, metrics) in aggregator.drain(final: true) { onSecond(index, metrics, { aggregator.totals }) }
+        deliver(aggregator.drain(final: true))
         current.withLockedValue { $0 = nil }
         return (aggregator.totals, aggregator.gaugesAtEnd)
     }

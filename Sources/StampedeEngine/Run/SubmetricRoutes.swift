@@ -72,18 +72,23 @@ struct CustomMetricRoutes: Sendable {
         let kind: MetricKind
         /// The metric's slot, then its matching sub-metrics' slots.
         let slots: [Int]
+        /// The metric's index in `MetricRegistry.metrics`, for its samples.
+        let index: Int32
     }
 
     let byName: [String: Entry]
+    /// The tags of the step's samples: `MetricRegistry.tagSets[sampleTags]`.
+    let sampleTags: Int32
 
     /// The routes of a code step whose static tags (scenario, group, the scenario's own)
     /// are `tags`.
-    init(tags: [String: String], registry: MetricRegistry) {
+    init(tags: [String: String], registry: inout MetricRegistry) {
+        sampleTags = registry.tagSet(tags)
         let custom = registry.customMetrics
         let submetrics = SubmetricRoutes.routes(from: Set(custom.map(\.name)), tags: tags, registry: registry)
         byName = Dictionary(uniqueKeysWithValues: custom.map { metric in
             let slots = [metric.slot] + submetrics.filter { $0.parent == metric.name }.map(\.target.slot)
-            return (metric.name, Entry(kind: metric.kind, slots: slots))
+            return (metric.name, Entry(kind: metric.kind, slots: slots, index: Int32(registry.metrics.firstIndex(of: metric)!)))
         })
     }
 }

@@ -11,7 +11,8 @@ struct FlowProgram: @unchecked Sendable {
         case batch([RequestProgram])
         case think(ThinkTime)
         case enterGroup
-        case leaveGroup
+        /// Ends the group whose samples carry `MetricRegistry.tagSets[tags]`.
+        case leaveGroup(tags: Int32)
         /// Code, and where the values it records go.
         case code(CodeStep, CustomMetricRoutes)
         /// Go on if the condition holds, else jump.
@@ -54,9 +55,9 @@ struct FlowProgram: @unchecked Sendable {
             case .group(let name, let inner):
                 instructions.append(.enterGroup)
                 try emit(inner, groupPath: groupPath + "::" + name, baseURL: baseURL, tags: tags, registry: &registry)
-                instructions.append(.leaveGroup)
+                instructions.append(.leaveGroup(tags: registry.tagSet(tags.merging(["group": groupPath + "::" + name]) { $1 })))
             case .code(let code):
-                instructions.append(.code(code, CustomMetricRoutes(tags: stepTags, registry: registry)))
+                instructions.append(.code(code, CustomMetricRoutes(tags: stepTags, registry: &registry)))
             case .branch(let condition, let then, let otherwise):
                 let test = instructions.count
                 instructions.append(.jump(to: -1))

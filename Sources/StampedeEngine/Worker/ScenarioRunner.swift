@@ -21,6 +21,8 @@ final class ScenarioRunner: VUPool {
         let files: FileStore
         /// The run's request timeout, for requests without their own.
         let timeoutMilliseconds: Int
+        /// The tags of its iterations' samples: `MetricRegistry.tagSets[iterationTags]`.
+        let iterationTags: Int32
     }
 
     let configuration: Configuration

@@ -38,6 +38,9 @@ final class VirtualUser {
     /// Start times of the groups the VU is in, innermost last.
     var groupStarts: [UInt64] = []
     var iterationStartedAt: UInt64 = 0
+    /// Bytes the current iteration's requests sent and received, for its samples.
+    var iterationSent: UInt64 = 0
+    var iterationReceived: UInt64 = 0
     /// The earliest time the next iteration may start (pacing).
     var nextIterationAt: UInt64 = 0
     /// No request of the current iteration has been sent yet.

@@ -30,18 +30,24 @@ final class Worker: @unchecked Sendable {
     private var busyVUs = 0
     /// The most VUs in an iteration at once during the current interval: its `vus` value.
     private var peakBusyVUs = 0
+    /// Every sample is kept in `metrics.samples` (the run has a `SampleSink`).
+    private let sampling: Bool
+    /// Added to a monotonic time, gives Unix time: samples carry wall-clock timestamps.
+    private var unixOffset: UInt64 = 0
 
     init(
-        id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, settings: HTTPSettings, finished: DispatchSemaphore,
-        onCodeFault: @escaping @Sendable (String) -> Void
+        id: Int, registry: MetricRegistry, aggregator: IntervalAggregator, settings: HTTPSettings, sampling: Bool,
+        finished: DispatchSemaphore, onCodeFault: @escaping @Sendable (String) -> Void
     ) {
         self.id = id
+        self.sampling = sampling
         self.onCodeFault = onCodeFault
         settings.apply(to: multi)
         self.registry = registry
         self.aggregator = aggregator
         self.finished = finished
         metrics = MetricSet(registry: registry)
+        if sampling { metrics.samples = SampleLog() }
     }
 
     /// Adds a scenario segment to run; before `start` only.
@@ -57,6 +63,7 @@ final class Worker: @unchecked Sendable {
     /// Starts the worker's thread; scenarios' start times and intervals count from `runStart`.
     func start(runStart: UInt64) {
         self.runStart = runStart
+        unixOffset = UInt64(UnixClock.nanoseconds()) &- MonotonicClock.now()
         nextTick = runStart + 1_000_000_000
         let thread = Thread { [self] in
             run()
@@ -136,8 +143,10 @@ final class Worker: @unchecked Sendable {
             gauges[BuiltinMetrics.vusMax.slot].set(Double(totalVUs))
             atEnd = gauges
         }
+        let samples = metrics.samples
         aggregator.submit(IntervalReport(worker: id, index: intervalIndex, metrics: metrics, gaugesAtEnd: atEnd))
         metrics = MetricSet(registry: registry)
+        if sampling { metrics.samples = SampleLog(sizedLike: samples) }
         intervalIndex += 1
         nextTick += 1_000_000_000
     }
@@ -176,6 +185,8 @@ final class Worker: @unchecked Sendable {
         vu.iterations += 1
         vu.groupStarts.removeAll(keepingCapacity: true)
         vu.iterationStartedAt = now
+        vu.iterationSent = 0
+        vu.iterationReceived = 0
         vu.nextIterationAt = now &+ (scenario.pacing ?? 0)
         advance(vu, now: now)
     }
@@ -202,8 +213,10 @@ final class Worker: @unchecked Sendable {
             case .enterGroup:
                 vu.groupStarts.append(now)
                 vu.step += 1
-            case .leaveGroup:
-                metrics.record(BuiltinMetrics.groupDuration, microseconds(now &- vu.groupStarts.removeLast()))
+            case .leaveGroup(let tags):
+                let duration = microseconds(now &- vu.groupStarts.removeLast())
+                metrics.record(BuiltinMetrics.groupDuration, duration)
+                if sampling { metrics.samples!.groups.append(TaggedSample(time: now &+ unixOffset, tags: tags, value: duration)) }
                 vu.step += 1
             case .code(let code, let routes):
                 var context = vu.context
@@ -275,7 +288,7 @@ final class Worker: @unchecked Sendable {
         guard let request = transfer.request else { preconditionFailure("a response for a transfer that sent no request") }
         let vu = transfer.vu
         let (status, duration, proto) = record(transfer, request, result: result, now: now)
-        if request.inspectsResponse { inspect(request, status: status, duration: duration, proto: proto, transfer: transfer) }
+        if request.inspectsResponse { inspect(request, status: status, duration: duration, proto: proto, transfer: transfer, now: now) }
         transfer.request = nil
         transfer.rendered = nil
         vu.outstanding -= 1
@@ -286,7 +299,7 @@ final class Worker: @unchecked Sendable {
         advance(vu, now: now)
     }
 
-    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, proto: String, transfer: Transfer) {
+    private func inspect(_ request: RequestProgram, status: Int, duration: UInt64, proto: String, transfer: Transfer, now: UInt64) {
         let vu = transfer.vu
         var response = ResponseInspector(
             status: status, proto: proto, body: transfer.responseBody, headerBytes: transfer.responseHeaders,
@@ -295,6 +308,9 @@ final class Worker: @unchecked Sendable {
         for (index, check) in request.spec.checks.enumerated() {
             let passed = response.passes(check.condition, expected: request.checkTemplates[index], context: context)
             metrics.recordCheck(slot: request.checkSlots[index], passed: passed)
+            if sampling {
+                metrics.samples!.checks.append(TaggedSample(time: now &+ unixOffset, tags: request.checkSampleTags[index], value: passed ? 1 : 0))
+            }
             for route in request.checkRoutes[index] { metrics.rates[route.target.slot].record(passed) }
         }
         for extraction in request.spec.extractions {
@@ -306,6 +322,11 @@ final class Worker: @unchecked Sendable {
         let duration = microseconds(now &- vu.iterationStartedAt)
         metrics.record(BuiltinMetrics.iterationDuration, duration)
         metrics.add(BuiltinMetrics.iterations, 1)
+        if sampling {
+            metrics.samples!.iterations.append(IterationSample(
+                time: now &+ unixOffset, tags: vu.scenario.configuration.iterationTags, duration: duration,
+                sent: vu.iterationSent, received: vu.iterationReceived))
+        }
         for route in vu.scenario.iterationRoutes {
             if route.target.kind == .trend { metrics.trends[route.target.slot].record(duration) } else { metrics.counters[route.target.slot] &+= 1 }
         }
@@ -361,17 +382,25 @@ final class Worker: @unchecked Sendable {
         guard let entry = routes.byName[metric.name] else {
             return onCodeFault("code step '\(step)' records into metric '\(metric.name)', which the test does not declare in its metrics")
         }
+        let value: Double
         switch (sample.value, entry.kind) {
         case (.counter(let amount), .counter):
             for slot in entry.slots { metrics.counters[slot] &+= amount }
-        case (.gauge(let value), .gauge):
-            for slot in entry.slots { metrics.gauges[slot].set(value, at: now &- runStart) }
-        case (.rate(let value), .rate):
-            for slot in entry.slots { metrics.rates[slot].record(value) }
-        case (.trend(let value), .trend):
-            for slot in entry.slots { metrics.trends[slot].record(inUnit: value) }
+            value = Double(amount)
+        case (.gauge(let gauge), .gauge):
+            for slot in entry.slots { metrics.gauges[slot].set(gauge, at: now &- runStart) }
+            value = gauge
+        case (.rate(let passed), .rate):
+            for slot in entry.slots { metrics.rates[slot].record(passed) }
+            value = passed ? 1 : 0
+        case (.trend(let trend), .trend):
+            for slot in entry.slots { metrics.trends[slot].record(inUnit: trend) }
+            value = trend
         default:
-            onCodeFault("code step '\(step)' records a \(metric.kind.rawValue) value into metric '\(metric.name)', which the test declares as a \(entry.kind.rawValue)")
+            return onCodeFault("code step '\(step)' records a \(metric.kind.rawValue) value into metric '\(metric.name)', which the test declares as a \(entry.kind.rawValue)")
+        }
+        if sampling {
+            metrics.samples!.custom.append(CustomSample(time: now &+ unixOffset, tags: routes.sampleTags, metric: entry.index, value: value))
         }
     }
 
@@ -457,12 +486,17 @@ final class Worker: @unchecked Sendable {
         metrics.add(BuiltinMetrics.dataSent, m.sent)
         metrics.add(BuiltinMetrics.dataReceived, m.received)
         metrics.record(BuiltinMetrics.httpReqFailed, !m.expected)
-        if m.expected {
-            metrics.record(BuiltinMetrics.httpReqDurationExpected, m.duration)
-        } else if result != CURLE_OK {
-            metrics.count(ErrorClass(curlCode: result, osErrno: easy.info(CURLINFO_OS_ERRNO)))
-        } else {
-            metrics.count(ErrorClass(unexpectedStatus: m.status))
+        let failure: ErrorClass? = m.expected ? nil
+            : result != CURLE_OK ? ErrorClass(curlCode: result, osErrno: easy.info(CURLINFO_OS_ERRNO))
+            : ErrorClass(unexpectedStatus: m.status)
+        if let failure { metrics.count(failure) } else { metrics.record(BuiltinMetrics.httpReqDurationExpected, m.duration) }
+        transfer.vu.iterationSent &+= m.sent
+        transfer.vu.iterationReceived &+= m.received
+        if sampling {
+            metrics.samples!.requests.append(RequestSample(
+                time: now &+ unixOffset, tags: request.sampleTags, status: Int32(clamping: m.status), proto: m.proto, expected: m.expected,
+                error: failure, duration: m.duration, blocked: m.blocked, connecting: m.connecting, tls: m.tls, sending: m.sending,
+                waiting: m.waiting, receiving: m.receiving, requests: 1 &+ UInt32(clamping: max(0, easy.info(CURLINFO_REDIRECT_COUNT)))))
         }
         for route in request.routes where route.accepts(status: m.status, expected: m.expected, proto: m.proto) {
             let target = route.target.slot
