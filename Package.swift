@@ -74,6 +74,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The system under test's Prometheus endpoints, read beside the load (--scrape).
+        .target(
+            name: "StampedeScrape",
+            dependencies: ["StampedeEngine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         // The embedded business-support API on SwiftNIO.
         .target(
             name: "StampedeTarget",
@@ -110,7 +115,7 @@ let package = Package(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "StampedeScrape", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -121,7 +126,7 @@ let package = Package(
         // entry point to them, built for fuzzing by scripts/fuzz.
         .target(
             name: "StampedeFuzzTargets",
-            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed"],
+            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed", "StampedeScrape"],
             path: "Fuzz/Targets"
         ),
         .executableTarget(name: "StampedeFuzz", dependencies: ["StampedeFuzzTargets"], path: "Fuzz/Entry"),
@@ -129,7 +134,8 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib", "StampedeFuzzTargets",
+                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeScrape", "Scenarios", "StampedeCLI", "CZlib",
+                "StampedeFuzzTargets",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests"

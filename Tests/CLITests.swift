@@ -52,6 +52,10 @@ final class CLITests: XCTestCase {
     }
 
     func stampede(_ arguments: String...) throws -> Result {
+        try stampede(arguments)
+    }
+
+    func stampede(_ arguments: [String]) throws -> Result {
         let (process, out, err) = try launch(arguments)
         return collect(process, out, err)
     }

@@ -14,6 +14,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case compare
     case report
     case workerMessages = "worker-messages"
+    case prometheusText = "prometheus-text"
 
     package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
@@ -29,6 +30,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .compare: SummaryFuzzing.compare(data)
         case .report: SummaryFuzzing.report(data)
         case .workerMessages: ProtocolFuzzing.workerMessages(data)
+        case .prometheusText: ScrapeFuzzing.page(data)
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import StampedeDistributed
 import StampedeEngine
 import StampedeReports
+import StampedeScrape
 
 /// `stampede coordinator`: runs a test across remote workers as one big machine.
 struct CoordinatorCommand: ParsableCommand {
@@ -70,10 +71,12 @@ struct CoordinatorCommand: ParsableCommand {
         if let embedded { request.target = embedded.baseURL }
         let folder = request.folder
         let run: LoadRun
+        // The coordinator reads the system under test's metrics; its workers only load it.
+        let scraper = Scraper(plan.scrape)
         do {
             let options = RunOptions(
                 workers: 1, target: request.target, requestTimeout: request.timeout,
-                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: folder)
+                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: folder, gauges: scraper)
             run = try LoadRun(plan: plan, options: options)
         } catch {
             throw UsageFailure(message: error.message)
@@ -108,7 +111,7 @@ struct CoordinatorCommand: ParsableCommand {
             throw UsageFailure(message: error.message, status: status)
         }
         coordinator.onAbort { run.stop() }
-        let session = RunSession(plan: plan, registry: run.registry, output: output, banner: [
+        let session = RunSession(plan: plan, registry: run.registry, output: output, scraper: scraper, banner: [
             "     execution: distributed (\(workers) worker\(workers == 1 ? "" : "s") via \(coordinator.address))",
             "        target: \(RunCommand.describeTarget(request, embedded: embedded))",
         ])

@@ -4,6 +4,7 @@ import StampedeDSL
 import StampedeEngine
 import StampedeMetrics
 import StampedeReports
+import StampedeScrape
 import StampedeTarget
 
 /// `stampede run`: runs built-in tests, plan files, the tests of Swift files, or an ad-hoc GET
@@ -57,11 +58,12 @@ struct RunCommand: ParsableCommand {
         let embedded = try Self.embeddedTarget(for: requests[0])
         defer { embedded?.shutdown() }
         let runs = try zip(requests, plans).map { request, plan in
-            try loadRun(request, plan, target: request.target ?? embedded?.baseURL, samples: samples)
+            let scraper = Scraper(plan.scrape)
+            return (try loadRun(request, plan, target: request.target ?? embedded?.baseURL, samples: samples, gauges: scraper), scraper)
         }
         var verdicts: [(test: String, verdict: RunSession.Verdict)] = []
-        for (request, run) in zip(requests, runs) {
-            let session = RunSession(plan: run.plan, registry: run.registry, output: output, banner: [
+        for (request, (run, scraper)) in zip(requests, runs) {
+            let session = RunSession(plan: run.plan, registry: run.registry, output: output, scraper: scraper, banner: [
                 "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
                 "        target: \(Self.describeTarget(request, embedded: embedded))",
             ])
@@ -80,11 +82,14 @@ struct RunCommand: ParsableCommand {
         if !unwritten.isEmpty { throw ExitCode(ExitStatus.scenarioError.rawValue) }
     }
 
-    private func loadRun(_ request: TestRequest, _ plan: TestPlan, target: String?, samples: [any SampleSink]) throws -> LoadRun {
+    private func loadRun(
+        _ request: TestRequest, _ plan: TestPlan, target: String?, samples: [any SampleSink], gauges: (any GaugeSource)?
+    ) throws -> LoadRun {
         do {
             let options = RunOptions(
                 workers: workers, target: target, requestTimeout: request.timeout,
-                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: request.folder, samples: samples)
+                env: request.environment(over: ProcessInfo.processInfo.environment), baseDirectory: request.folder, samples: samples,
+                gauges: gauges)
             return try LoadRun(plan: plan, options: options)
         } catch {
             throw naming(request, UsageFailure(message: error.message))

@@ -5,6 +5,7 @@ import StampedeEngine
 import StampedeMetrics
 import StampedePrometheus
 import StampedeReports
+import StampedeScrape
 
 /// The one path from a run's merged seconds to what the user sees and keeps, shared by
 /// `run` and `coordinator`: banner, live progress, timeline, Prometheus, summary, results
@@ -13,6 +14,8 @@ struct RunSession {
     let plan: TestPlan
     let registry: MetricRegistry
     let output: OutputOptions
+    /// Reads the system under test's metrics while the load runs (`--scrape`), if asked to.
+    var scraper: Scraper? = nil
     /// Banner lines before the scenarios: where the load runs and what it targets.
     let banner: [String]
 
@@ -50,6 +53,8 @@ struct RunSession {
         let exporter = try startPrometheus()
         defer { exporter?.shutdown() }
         SignalTrap.onSignal(stop)
+        scraper?.start()
+        defer { scraper?.stop() }
         let result = try execute { second, metrics in
             progress.second(second, metrics)
             timeline?.append(second: second, metrics)
@@ -77,7 +82,10 @@ struct RunSession {
 
     private var bannerText: String {
         let count = plan.scenarios.count
-        var lines = [""] + banner + [
+        let scrape = plan.scrape.urls.isEmpty ? [] : [
+            "        scrape: \(plan.scrape.urls.joined(separator: ", ")) (\(plan.scrape.series.joined(separator: ", ")))"
+        ]
+        var lines = [""] + banner + scrape + [
             "     scenarios: \(count) scenario\(count == 1 ? "" : "s"), \(plan.maxVUs) max VUs, \(plan.maxDuration.humanReadable) max duration (incl. graceful stop):"
         ]
         for scenario in plan.scenarios {

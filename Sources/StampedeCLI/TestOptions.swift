@@ -42,6 +42,16 @@ struct TestOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A pass/fail criterion, 'METRIC: EXPRESSION' as in k6, e.g. 'http_req_duration: p(99)<200' (repeatable).", valueName: "threshold"))
     var threshold: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "A Prometheus endpoint of the system under test, read each second during the run, e.g. http://svc:8080/metrics (repeatable, or comma-separated).",
+        valueName: "url"))
+    var scrape: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "The scraped series to keep, by metric name (comma-separated, repeatable): each becomes the gauge scrape:NAME, for thresholds too.",
+        valueName: "names"))
+    var scrapeSeries: [String] = []
+
     @Option(name: [.customShort("e"), .long], help: ArgumentHelp("A variable for {{env.NAME}} templates, NAME=VALUE (repeatable).", valueName: "NAME=VALUE"))
     var env: [String] = []
 
@@ -166,6 +176,12 @@ struct TestOptions: ParsableArguments {
         return TestRequest(
             test: test, url: url, target: target, vus: vus, durationNanoseconds: duration?.nanoseconds, iterations: iterations,
             timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000), scale: scale, durationScale: durationScale,
-            thresholds: threshold, env: env, http: http)
+            thresholds: threshold, env: env, http: http,
+            scrape: ScrapeOptions(urls: Self.list(scrape), series: Self.list(scrapeSeries)))
+    }
+
+    /// Repeated and comma-separated values, in order.
+    private static func list(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

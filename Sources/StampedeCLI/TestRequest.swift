@@ -24,6 +24,8 @@ struct TestRequest: Codable, Equatable {
     /// `NAME=VALUE` entries; they override the process environment.
     var env: [String]
     var http: HTTPOverrides
+    /// `--scrape` and `--scrape-series`, added to the plan's own.
+    var scrape = ScrapeOptions()
 
     /// The plan file's path, when the test is one.
     var planFile: String? {
@@ -76,6 +78,13 @@ struct TestRequest: Codable, Equatable {
             throw UsageFailure(message: error.message)
         }
         http.apply(to: &plan.http)
+        for url in scrape.urls where !plan.scrape.urls.contains(url) { plan.scrape.urls.append(url) }
+        for name in scrape.series where !plan.scrape.series.contains(name) { plan.scrape.series.append(name) }
+        do {
+            try plan.scrape.validate()
+        } catch {
+            throw UsageFailure(message: error.message)
+        }
         if let executor = try executorFromFlags() {
             guard plan.scenarios.count == 1 else {
                 throw UsageFailure(message: "--vus, --duration and --iterations apply to a test with one scenario; '\(plan.name)' has \(plan.scenarios.count)")

@@ -144,7 +144,7 @@ private struct PlanReader {
     // MARK: The plan
 
     mutating func plan(_ root: PlanNode) throws(PlanError) -> TestPlan {
-        let keys = try mapping(root, allowed: ["name", "description", "metrics", "scenarios", "setup", "teardown", "thresholds", "http"])
+        let keys = try mapping(root, allowed: ["name", "description", "metrics", "scenarios", "setup", "teardown", "thresholds", "http", "scrape"])
         // Declarations first: the steps' `record`s are checked against them as they are read.
         let declared = try keys["metrics"].map { node throws(PlanError) in try metricDeclarations(node) } ?? []
         metrics = Dictionary(declared.map { ($0.name, $0) }) { first, _ in first }
@@ -166,12 +166,26 @@ private struct PlanReader {
             thresholds: try keys["thresholds"].map { node throws(PlanError) in try thresholds(node) } ?? [],
             metrics: declared)
         if let node = keys["http"] { plan.http = try http(node) }
+        if let node = keys["scrape"] { plan.scrape = try scrape(node) }
         do {
             try plan.validate()
         } catch {
             throw PlanError("\(file): \(error.message)")
         }
         return plan
+    }
+
+    /// `scrape: {urls: [...], series: [...]}`; a single URL or name may stand without a list.
+    func scrape(_ at: PlanNode) throws(PlanError) -> ScrapeOptions {
+        let keys = try mapping(at, allowed: ["urls", "series"])
+        func strings(_ key: String) throws(PlanError) -> [String] {
+            guard let node = keys[key] else { return [] }
+            if case .scalar = node.node { return [try string(node)] }
+            var values: [String] = []
+            for item in try sequence(node) { values.append(try string(item)) }
+            return values
+        }
+        return ScrapeOptions(urls: try strings("urls"), series: try strings("series"))
     }
 
     func http(_ at: PlanNode) throws(PlanError) -> HTTPOptions {

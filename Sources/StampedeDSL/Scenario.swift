@@ -117,6 +117,8 @@ public struct TestPlan: Sendable {
     public var metrics: [MetricDeclaration]
     /// How requests are made: protocol, TLS, connections, redirects, compression.
     public var http = HTTPOptions()
+    /// The system under test's own metrics to read beside the load (`--scrape`).
+    public var scrape = ScrapeOptions()
 
     public init(
         _ name: String, description: String = "", scenarios: [Scenario], setup: [Step] = [], teardown: [Step] = [],
@@ -155,6 +157,7 @@ public struct TestPlan: Sendable {
             try metric.validate()
             guard metricNames.insert(metric.name).inserted else { throw PlanError("two metrics are named '\(metric.name)'") }
         }
+        try scrape.validate()
     }
 }
 
@@ -163,4 +166,35 @@ public struct PlanError: Error, Equatable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// Prometheus endpoints of the system under test, read each second during the run, and the
+/// series of them to keep: each becomes the gauge `scrape:NAME` of the run (timeline, summary,
+/// report, thresholds such as `scrape:jvm_gc_pause_seconds_max: max<0.5`).
+public struct ScrapeOptions: Sendable, Equatable, Codable {
+    public var urls: [String]
+    /// Metric names; each series' value is the sum over its label sets.
+    public var series: [String]
+
+    public init(urls: [String] = [], series: [String] = []) {
+        self.urls = urls
+        self.series = series
+    }
+
+    /// The run's gauges that hold the series.
+    public var metrics: [String] { series.map { "scrape:" + $0 } }
+
+    public func validate() throws(PlanError) {
+        for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.count < 9 {
+            throw PlanError("scrape URL '\(url)' is not an http:// or https:// address")
+        }
+        for name in series {
+            guard let first = name.first, first.isASCII, first.isLetter || first == "_" || first == ":",
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") })
+            else { throw PlanError("scrape series '\(name)' is not a Prometheus metric name (letters, digits, '_', ':')") }
+        }
+        if Set(series).count != series.count { throw PlanError("a scrape series is named twice") }
+        if !series.isEmpty, urls.isEmpty { throw PlanError("scrape series are named but no endpoint to scrape (scrape URLs)") }
+        if series.isEmpty, !urls.isEmpty { throw PlanError("a scrape endpoint is given but no series to keep (scrape series)") }
+    }
 }

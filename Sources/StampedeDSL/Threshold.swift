@@ -21,9 +21,9 @@ public struct Threshold: Sendable, Equatable {
 
     /// Parses `metric: expression`, the command line's `--threshold` form.
     public init(commandLine text: String) throws(PlanError) {
-        // The metric may contain ':' inside its tag filter, so split at the first ':' after any '}'.
+        // The metric may contain ':' (in its tag filter, after `scrape`); an expression never does.
         let searchFrom = text.firstIndex(of: "}") ?? text.startIndex
-        guard let colon = text[searchFrom...].firstIndex(of: ":") else {
+        guard let colon = text[searchFrom...].lastIndex(of: ":") else {
             throw PlanError("--threshold '\(text)' is not METRIC: EXPRESSION, e.g. 'http_req_duration: p(95)<500'")
         }
         try self.init(String(text[..<colon]).trimmingSpaces, String(text[text.index(after: colon)...]).trimmingSpaces)
@@ -57,7 +57,8 @@ public struct MetricKey: Sendable, Equatable, Hashable {
 
     public init?(_ text: String) {
         guard let open = text.firstIndex(of: "{") else {
-            guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+            // ':' for a scraped series' gauge (`scrape:jvm_gc_pause_seconds_max`).
+            guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }) else { return nil }
             name = text
             tags = [:]
             return

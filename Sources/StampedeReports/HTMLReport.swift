@@ -64,6 +64,8 @@ public enum HTMLReport {
              series("max_ms", "max", "#9ca3af")],
             xLabel: "seconds", yLabel: "ms", yFormat: { ValueFormat.time(microseconds: $0 * 1000) })
 
+        body += scrapedCharts(t)
+
         let percentiles = meta["percentiles"] as? [String: [String: Any]] ?? [:]
         let distribution = percentiles["http_req_duration"] ?? [:]
         let percentileBars = ["p(50)", "p(75)", "p(90)", "p(95)", "p(99)", "p(99.9)", "p(99.99)"].compactMap { key in
@@ -205,4 +207,26 @@ public enum HTMLReport {
     }
 
     private static func e(_ text: String) -> String { JUnitReport.escape(text) }
+
+    /// A chart per scraped series of the system under test (timeline's `scrape`), beside the
+    /// latency ones: a counter (`…_total`) as its increase per second, anything else as read.
+    /// Seconds its endpoint did not answer are gaps.
+    static func scrapedCharts(_ timeline: [[String: Any]]) -> String {
+        let names = Set(timeline.flatMap { ($0["scrape"] as? [String: Any] ?? [:]).keys }).sorted()
+        return names.map { name in
+            var points: [(x: Double, y: Double)] = timeline.compactMap { line in
+                guard let x = (line["t"] as? NSNumber)?.doubleValue,
+                      let y = ((line["scrape"] as? [String: Any])?[name] as? NSNumber)?.doubleValue else { return nil }
+                return (x, y)
+            }
+            var label = name
+            if name.hasSuffix("_total") {
+                points = zip(points, points.dropFirst()).compactMap { a, b in b.x - a.x <= 1.5 ? (b.x, (b.y - a.y) / (b.x - a.x)) : nil }
+                label += " per second"
+            }
+            return "<h2>System under test: \(e(label))</h2>" + SVGChart.lines(
+                [SVGChart.Series(name: label, color: "#0891b2", points: points)], xLabel: "seconds", yLabel: label,
+                yFormat: { ValueFormat.number($0) })
+        }.joined()
+    }
 }

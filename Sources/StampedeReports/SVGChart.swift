@@ -21,8 +21,15 @@ enum SVGChart {
         let yMax = niceCeiling(all.map(\.y).max() ?? 1)
         var svg = frame(yMax: yMax, yFormat: yFormat, xLabel: xLabel, yLabel: yLabel, xTicks: ticks(xMin, xMax), xRange: (xMin, xMax))
         for s in series where !s.points.isEmpty {
-            let path = s.points.map { "\(fmt(x($0.x, xMin, xMax))),\(fmt(y($0.y, yMax)))" }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"><title>\(escape(s.name))</title></polyline>"
+            // A second without a point (a scraped endpoint that did not answer) is a gap in the line.
+            var runs: [[(x: Double, y: Double)]] = []
+            for point in s.points {
+                if let last = runs.last?.last, point.x - last.x <= 1.5 { runs[runs.count - 1].append(point) } else { runs.append([point]) }
+            }
+            for run in runs {
+                let path = run.map { "\(fmt(x($0.x, xMin, xMax))),\(fmt(y($0.y, yMax)))" }.joined(separator: " ")
+                svg += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"><title>\(escape(s.name))</title></polyline>"
+            }
         }
         svg += legend(series.map { ($0.name, $0.color) })
         return svg + "</svg>"

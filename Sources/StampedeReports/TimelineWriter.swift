@@ -8,6 +8,9 @@ public final class TimelineWriter {
     private let path: String
     private let fd: Int32
     private let scenarios: [ScenarioMetrics]
+    /// The scraped series' gauges (`scrape:NAME`), written by name each second: null when
+    /// the endpoint gave no value that second.
+    private let scraped: [MetricDescriptor]
     /// The append that failed (a full or read-only disk), if one did. Appends stop there (a
     /// line the failure cut short is the file's last, and readers skip it); the run goes on
     /// and reports the timeline as incomplete.
@@ -18,6 +21,7 @@ public final class TimelineWriter {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw FileWriteError(path: url.path, errno: errno) }
         scenarios = names.compactMap { registry.metrics(ofScenario: $0) }
+        scraped = registry.metrics.filter { $0.kind == .gauge && $0.parent == nil && $0.name.hasPrefix("scrape:") }
     }
 
     deinit { close(fd) }
@@ -40,6 +44,14 @@ public final class TimelineWriter {
             line["timers"] = queues.timers
             line["transfers"] = queues.transfers
             line["executor_queue"] = queues.executorQueue
+        }
+        if !scraped.isEmpty {
+            var values: [String: Any] = [:]
+            for metric in scraped {
+                let gauge = metrics.gauges[metric.slot]
+                values[String(metric.name.dropFirst("scrape:".count))] = gauge.isSet ? gauge.value : NSNull()
+            }
+            line["scrape"] = values
         }
         if !scenarios.isEmpty {
             var perScenario: [String: Any] = [:]

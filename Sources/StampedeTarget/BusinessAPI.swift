@@ -4,6 +4,7 @@ import Foundation
 struct APIResponse: Sendable {
     var status: Int
     var body: [UInt8]
+    var contentType = "application/json"
 
     static func json<T: Encodable>(_ value: T, status: Int = 200) -> APIResponse {
         APIResponse(status: status, body: Array((try? encoder.encode(value)) ?? Data("{}".utf8)))
@@ -35,7 +36,7 @@ struct BusinessAPI: Sendable {
 
     /// Every route, as `GET /` lists them.
     static let routes = [
-        "GET /", "GET /health", "POST /echo",
+        "GET /", "GET /health", "POST /echo", "GET /metrics",
         "GET /customers?page=&size=", "POST /customers", "GET /customers/{id}", "GET /customers/{id}/orders",
         "GET /customers/{id}/invoices", "GET /customers/{id}/subscriptions",
         "GET /products?page=&size=", "GET /products/{id}",

@@ -168,6 +168,14 @@ private final class RequestHandler: ChannelInboundHandler {
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
             guard let head else { return }
+            if head.method == .GET, head.uri == "/metrics" {
+                let page = ProcessMetrics.page(
+                    requests: counters.requests.load(ordering: .relaxed), connections: counters.connections.load(ordering: .relaxed))
+                let response = APIResponse(status: 200, body: Array(page.utf8), contentType: "text/plain; version=0.0.4")
+                respond(context: context, response: response, version: head.version, keepAlive: head.isKeepAlive)
+                self.head = nil
+                return
+            }
             counters.requests.add(1, ordering: .relaxed)
             let response = Double.random(in: 0..<1) < options.errorRate
                 ? APIResponse.error(500, "injected failure")
@@ -189,7 +197,7 @@ private final class RequestHandler: ChannelInboundHandler {
 
     private func respond(context: ChannelHandlerContext, response: APIResponse, version: HTTPVersion, keepAlive: Bool) {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.count))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let status = HTTPResponseStatus(statusCode: response.status)

@@ -21,12 +21,16 @@ public struct RunOptions: Sendable {
     /// Where every sample goes, for outputs that write each one (`--out json`); none: no
     /// sample is kept.
     public var samples: [any SampleSink]
+    /// Gauges measured outside the load (`--scrape`), taken into each second.
+    public var gauges: (any GaugeSource)?
 
     public init(
         workers: Int = LoadRun.defaultWorkerCount, target: String? = nil, requestTimeout: Duration = .seconds(60),
-        env: [String: String] = [:], baseDirectory: URL? = nil, segment: ExecutionSegment = .full, samples: [any SampleSink] = []
+        env: [String: String] = [:], baseDirectory: URL? = nil, segment: ExecutionSegment = .full, samples: [any SampleSink] = [],
+        gauges: (any GaugeSource)? = nil
     ) {
         self.samples = samples
+        self.gauges = gauges
         self.workers = workers
         self.target = target
         self.requestTimeout = requestTimeout
@@ -100,6 +104,11 @@ public final class LoadRun: Sendable {
         }
         var registry = MetricRegistry()
         // Custom metrics first: thresholds may name them.
+        for metric in plan.scrape.metrics {
+            guard registry.declare(metric, .gauge, contains: .default) != nil else {
+                throw PlanError("scrape series '\(metric.dropFirst("scrape:".count))' is named twice")
+            }
+        }
         for metric in plan.metrics {
             guard registry.declare(metric.name, MetricKind(metric.kind), contains: metric.isTime ? .time : .default) != nil else {
                 throw PlanError("metric '\(metric.name)' is built in; a custom metric needs a name of its own")
@@ -296,15 +305,27 @@ public final class LoadRun: Sendable {
         let aggregator = IntervalAggregator(registry: registry, workerCount: phase.reporterCount)
         let finished = DispatchSemaphore(value: 0)
         let startedAt = UInt64(UnixClock.nanoseconds())
-        // Samples go to the sink second by second, in order; the seconds go on without them.
+        // Gauges from outside the load, as each second had them and as they stand over the phase.
+        var outside = Array(repeating: Gauge(), count: registry.gaugeCount)
+        func withOutside(_ totals: MetricSet) -> MetricSet {
+            var totals = totals
+            for slot in outside.indices where outside[slot].isSet { totals.gauges[slot] = outside[slot] }
+            return totals
+        }
         func deliver(_ completed: [(index: Int, metrics: MetricSet)]) {
             for (index, var metrics) in completed {
+                let end = min(UInt64(UnixClock.nanoseconds()), startedAt &+ UInt64(index + 1) &* 1_000_000_000)
+                for (name, value) in options.gauges?.values(endingAt: end) ?? [] {
+                    guard let metric = registry.metric(named: name), metric.kind == .gauge else { continue }
+                    metrics.gauges[metric.slot].set(value)
+                    outside[metric.slot].set(value)
+                }
+                // Samples go to the sinks second by second, in order; the seconds go on without them.
                 if !options.samples.isEmpty {
-                    let end = min(UInt64(UnixClock.nanoseconds()), startedAt &+ UInt64(index + 1) &* 1_000_000_000)
                     for sink in options.samples { sink.write(metrics, endingAt: end) }
                     metrics.samples = nil
                 }
-                onSecond(index, metrics, { aggregator.totals })
+                onSecond(index, metrics, { withOutside(aggregator.totals) })
             }
         }
         current.withLockedValue { $0 = phase }
@@ -317,7 +338,7 @@ public final class LoadRun: Sendable {
         }
         deliver(aggregator.drain(final: true))
         current.withLockedValue { $0 = nil }
-        return (aggregator.totals, aggregator.gaugesAtEnd)
+        return (withOutside(aggregator.totals), aggregator.gaugesAtEnd)
     }
 }
 
