@@ -1,9 +1,10 @@
 # The two commands of the README. Both install the Debian packages they need first.
 .PHONY: run test build release bench
 
+# Only the product `make run` needs: not the fuzzers' targets (scripts/fuzz builds those).
 build:
 	scripts/install-deps
-	swift build
+	swift build --product stampede
 
 # Dynamically linked Swift runtime: users' Swift test files are loaded into the process and
 # share it (docs/scenarios.md).

@@ -46,19 +46,21 @@ final class FuzzTests: XCTestCase {
         }
     }
 
-    func testEachTargetFuzzesForAFewSecondsWithoutAFinding() throws {
+    func testEachTargetFuzzesAFewHundredInputsWithoutAFinding() throws {
         // scripts/test builds the fuzzers first (scripts/fuzz build); a missing one fails here.
         let script = root.appendingPathComponent("scripts/fuzz").path
         let listed = try ReferenceTools.runChecked(script, ["list"]).stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(listed, FuzzTarget.allCases.map(\.rawValue), "scripts/fuzz knows every target")
         for target in listed {
-            let output = try ReferenceTools.run(script, ["run", target, "3"], seconds: 180)
+            // A count of inputs, not a time: on a busy machine a few seconds may be a handful of
+            // inputs. The time bound only keeps a stuck fuzzer from holding the suite.
+            let output = try ReferenceTools.run(script, ["run", target, "120", "200"], seconds: 180)
             XCTAssertEqual(output.status, 0, "\(target): \(output.stderr.suffix(3000))")
-            // "fuzz TARGET: 3 s, N executions (R/s), …": the fuzzer really ran inputs through it.
+            // "fuzz TARGET: S s, N executions (R/s), …": the fuzzer really ran inputs through it.
             let executions = output.stdout.split(separator: " ").firstIndex(of: "executions").flatMap { index in
                 Int(output.stdout.split(separator: " ")[index - 1])
             }
-            XCTAssertGreaterThan(executions ?? 0, 50, "\(target) ran: \(output.stdout)")
+            XCTAssertGreaterThanOrEqual(executions ?? 0, 200, "\(target) ran: \(output.stdout)")
         }
     }
 }
