@@ -74,6 +74,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The live dashboard: a page and its server-sent events, fed once a second, on SwiftNIO.
+        .target(
+            name: "StampedeDashboard",
+            dependencies: [
+                "StampedeDSL", "StampedeMetrics", "StampedeReports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The embedded business-support API on SwiftNIO.
         .target(
             name: "StampedeTarget",
