@@ -120,7 +120,7 @@ let package = Package(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeSwiftFiles", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -51,7 +51,7 @@ struct RunCommand: ParsableCommand {
         let runs = try zip(requests, plans).map { request, plan in try loadRun(request, plan, target: request.target ?? embedded?.baseURL) }
         var verdicts: [(test: String, verdict: RunSession.Verdict)] = []
         for (request, run) in zip(requests, runs) {
-            let session = RunSession(plan: run.plan, registry: run.registry, output: output, banner: [
+            let session = RunSession(plan: run.plan, registry: run.registry, judge: run.judgeThresholds, output: output, banner: [
                 "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
                 "        target: \(Self.describeTarget(request, embedded: embedded))",
             ])
