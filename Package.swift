@@ -139,8 +139,10 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib", "StampedeFuzzTargets",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "Scenarios", "StampedeCLI", "CZlib", "StampedeFuzzTargets",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests"
         ),
