@@ -13,11 +13,13 @@ struct ServerSentEvent {
     let name: String
     let data: [String: Any]
 
-    /// The events in `text`, in order; an event cut short at the end is left out.
+    /// The events in `text`, in order; an event cut short at the end is left out, and lines
+    /// that are neither `event:` nor `data:` (a raw chunked stream's chunk sizes) are skipped.
     static func parse(_ text: String) -> [ServerSentEvent] {
         text.components(separatedBy: "\n\n").dropLast().compactMap { block in
             var name = "message", data = ""
-            for line in block.split(separator: "\n") {
+            // "\r\n" (a chunked stream's framing) is one Character, and a newline too.
+            for line in block.split(whereSeparator: \.isNewline) {
                 if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
                 if line.hasPrefix("data: ") { data += line.dropFirst(6) }
             }
@@ -333,6 +335,31 @@ final class DashboardTests: XCTestCase {
         print("dashboard page: \(page.utf8.count) bytes")
     }
 
+    func testAPageThatStopsReadingIsSentWhatItMissedInOneEventOnceItReadsAgain() throws {
+        let plan = TestPlan(Scenario("browse", executor: .constantVUs(1, duration: .seconds(1))) { Get("/") })
+        // Many workers make each event large (about 100 KB), so a page that does not read
+        // fills the socket's buffers and the server's high-water mark within a few seconds.
+        let names = (0..<2000).map { "worker-\($0)" }
+        let server = try DashboardServer(host: "127.0.0.1", port: 0, plan: plan, registry: MetricRegistry(), workers: names) { _, _ in [] }
+        defer { server.shutdown() }
+        let port = try XCTUnwrap(Int(server.address.split(separator: ":").last ?? ""))
+        let page = try RawClient(port: port, receiveBuffer: 4096)
+        defer { page.reset() }
+        Thread.sleep(forTimeInterval: 0.5)  // subscribed before the first second
+        let seconds = 40
+        for index in 0..<seconds {
+            let workers = names.map { DashboardWorker(name: $0, requests: UInt64(index * 10), failedRequests: 0, state: "running") }
+            server.record(second: index, MetricSet(registry: MetricRegistry()), workers: workers)
+        }
+        // Once the dashboard's thread has taken every second, the page starts reading.
+        try server.loop.submit {}.wait()
+        let text = try page.read(until: "\"t\":\(seconds),", seconds: 60)
+        let events = ServerSentEvent.parse(text).filter { $0.name == "second" }
+        XCTAssertEqual(events.flatMap(\.points).compactMap { $0["t"] as? Int }, Array(1...seconds), "every second, once, in order")
+        XCTAssertLessThan(events.count, seconds, "the seconds it could not take were coalesced, not queued one by one")
+        XCTAssertTrue(events.contains { $0.points.count > 1 }, "\(events.map(\.points.count))")
+    }
+
     func testABusyPortStopsTheRunBeforeAnyLoadWithOneLine() throws {
         let target = try TargetServer()
         defer { target.shutdown() }
@@ -405,6 +432,29 @@ final class RawClient {
             close(fd)
             throw FixtureError(message: "could not send the request")
         }
+    }
+
+    /// Reads what the server sends until `marker` is in it and the event holding it has
+    /// ended (its chunk too: the stream is chunked), within `seconds`.
+    func read(until marker: String, seconds: Double) throws -> String {
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var found = false
+        let deadline = Date() + seconds
+        while Date() < deadline {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count > 0 {
+                received += buffer[..<count]
+                // Only the tail can hold a marker that just arrived.
+                found = found || String(decoding: received.suffix(count + marker.utf8.count), as: UTF8.self).contains(marker)
+                if found && received.suffix(4) == Array("\n\n\r\n".utf8) { return String(decoding: received, as: UTF8.self) }
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
+                break
+            }
+        }
+        throw FixtureError(message: "no '\(marker)' within \(seconds) s in \(received.count) bytes")
     }
 
     /// Closes with a reset (linger 0), as a browser tab that is killed does.

@@ -14,7 +14,8 @@ public final class DashboardServer: Sendable {
     /// `host:port` it listens on (the real port when 0 was asked for); IPv6 hosts bracketed.
     public let address: String
     private let group: MultiThreadedEventLoopGroup
-    private let loop: any EventLoop
+    /// The dashboard's one thread: the hub's and every connection's.
+    let loop: any EventLoop
     private let channel: any Channel
     private let hub: NIOLoopBound<EventHub>
 
@@ -95,7 +96,8 @@ private final class DashboardHandler: ChannelInboundHandler, EventClient {
 
     private let hub: EventHub
     private let page: String
-    private let loop: any EventLoop
+    /// The dashboard's one thread: the hub's and every connection's.
+    let loop: any EventLoop
     private var context: ChannelHandlerContext?
     private var streaming = false
 

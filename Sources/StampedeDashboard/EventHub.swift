@@ -48,11 +48,11 @@ final class EventHub {
 
     /// A page opened the stream: it is sent what it needs to draw the run so far.
     func subscribe(_ client: any EventClient) {
-        var subscriber = Subscriber(client: client, sent: 0)
+        let key = ObjectIdentifier(client)
+        subscribers[key] = Subscriber(client: client, sent: 0)
         _ = client.send(hello)
-        catchUp(&subscriber)
+        catchUp(key)
         if let final { _ = client.send(final) }
-        subscribers[ObjectIdentifier(client)] = subscriber
     }
 
     func unsubscribe(_ client: any EventClient) {
@@ -61,9 +61,8 @@ final class EventHub {
 
     /// A page's connection drained below its low-water mark: it gets what it missed.
     func writable(_ client: any EventClient) {
-        guard var subscriber = subscribers[ObjectIdentifier(client)], final == nil else { return }
-        catchUp(&subscriber)
-        subscribers[ObjectIdentifier(client)] = subscriber
+        guard final == nil else { return }
+        catchUp(ObjectIdentifier(client))
     }
 
     /// Second `index` of the load (from 0): one event to every page that keeps up.
@@ -72,8 +71,8 @@ final class EventHub {
         history.append((point.t, json(point)))
         if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
         self.state = json(state)
-        for key in Array(subscribers.keys) where subscribers[key]!.client.isWritable {
-            catchUp(&subscribers[key]!)
+        for key in Array(subscribers.keys) where subscribers[key]?.client.isWritable == true {
+            catchUp(key)
         }
     }
 
@@ -84,20 +83,23 @@ final class EventHub {
         self.final = final
         var writes: [EventLoopFuture<Void>] = []
         for key in Array(subscribers.keys) {
-            catchUp(&subscribers[key]!)
-            writes.append(subscribers[key]!.client.send(final))
+            catchUp(key)
+            if let client = subscribers[key]?.client { writes.append(client.send(final)) }
         }
         return EventLoopFuture.andAllComplete(writes, on: loop)
     }
 
     /// Sends the seconds after the last one this page had, with the run so far, as one event.
-    private func catchUp(_ subscriber: inout Subscriber) {
-        guard subscriber.sent < latest else { return }
+    /// A write can call back into the hub before it returns (the connection's writability
+    /// changed, or it closed), so the page is marked as sent first and no access to
+    /// `subscribers` is held across the write.
+    private func catchUp(_ key: ObjectIdentifier) {
+        guard let subscriber = subscribers[key], subscriber.sent < latest else { return }
         var first = history.endIndex
         while first > history.startIndex && history[first - 1].t > subscriber.sent { first -= 1 }
         let points = history[first...].map(\.json).joined(separator: ",")
+        subscribers[key]?.sent = latest
         _ = subscriber.client.send(Self.event("second", "{\"points\":[\(points)],\"state\":\(state)}"))
-        subscriber.sent = latest
     }
 
     /// One event in the text/event-stream format: JSON has no raw line break, so the data is one line.
