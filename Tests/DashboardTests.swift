@@ -182,12 +182,19 @@ final class DashboardTests: XCTestCase {
     private func readEvents(_ url: String, seconds: Double = 60) throws -> (events: [ServerSentEvent], arrivals: [Date]) {
         let curl = try start(["--silent", "--no-buffer", "--max-time", "\(Int(seconds))", url + "events"], executable: "/usr/bin/curl")
         var arrivals: [Date] = []
+        // Once curl has exited, its last bytes may still be on their way from the pipe.
+        var (length, quietSince) = (-1, Date())
         let deadline = Date() + seconds
         while Date() < deadline {
             let text = curl.stdout
             let seen = text.components(separatedBy: "event: second\n").count - 1
             while arrivals.count < seen { arrivals.append(Date()) }
-            if ServerSentEvent.parse(text).last?.name == "final" || !curl.process.isRunning { break }
+            if text.contains("event: final\n") && ServerSentEvent.parse(text).last?.name == "final" { break }
+            if curl.process.isRunning || text.utf8.count != length {
+                (length, quietSince) = (text.utf8.count, Date())
+            } else if Date().timeIntervalSince(quietSince) > 1 {
+                break
+            }
             Thread.sleep(forTimeInterval: 0.02)
         }
         let events = ServerSentEvent.parse(curl.stdout)
