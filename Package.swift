@@ -79,6 +79,16 @@ let package = Package(
             name: "StampedeScrape",
             dependencies: ["StampedeEngine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+        // The live dashboard: a page and its server-sent events, fed once a second, on SwiftNIO.
+        .target(
+            name: "StampedeDashboard",
+            dependencies: [
+                "StampedeDSL", "StampedeMetrics", "StampedeReports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The embedded business-support API on SwiftNIO.
         .target(
             name: "StampedeTarget",
@@ -115,7 +125,7 @@ let package = Package(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeSwiftFiles", "StampedeScrape", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeSwiftFiles", "StampedeScrape", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -134,9 +144,11 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDistributed", "StampedeScrape", "Scenarios", "StampedeCLI", "CZlib",
-                "StampedeFuzzTargets",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeScrape", "Scenarios", "StampedeCLI",
+                "CZlib", "StampedeFuzzTargets",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests"
         ),

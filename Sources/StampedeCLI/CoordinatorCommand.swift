@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StampedeDashboard
 import StampedeDistributed
 import StampedeEngine
 import StampedeReports
@@ -111,10 +112,14 @@ struct CoordinatorCommand: ParsableCommand {
             throw UsageFailure(message: error.message, status: status)
         }
         coordinator.onAbort { run.stop() }
-        let session = RunSession(plan: plan, registry: run.registry, output: output, scraper: scraper, banner: [
+        let session = RunSession(plan: plan, registry: run.registry, judge: run.judgeThresholds, output: output, scraper: scraper, banner: [
             "     execution: distributed (\(workers) worker\(workers == 1 ? "" : "s") via \(coordinator.address))",
             "        target: \(RunCommand.describeTarget(request, embedded: embedded))",
-        ])
+        ], workers: {
+            coordinator.progress.map {
+                DashboardWorker(name: $0.name, requests: $0.requests, failedRequests: $0.failedRequests, state: $0.state)
+            }
+        })
         let verdict = try session.run(stop: { run.stop() }) { onSecond in
             let outcome = run.run(load: coordinator.load, onSecond: onSecond)
             return RunSession.Result(

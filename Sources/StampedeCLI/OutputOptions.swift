@@ -12,6 +12,22 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Serve the running test's metrics for Prometheus at http://HOST:PORT/metrics.", valueName: "host:port"))
     var prometheus: String?
 
+    @Flag(help: "Serve a live dashboard of the running test (a page updated every second) at --dashboard-listen.")
+    var dashboard = false
+
+    static let defaultDashboardListen = "127.0.0.1:5665"
+
+    @Option(help: ArgumentHelp(
+        "Where --dashboard listens (default: \(defaultDashboardListen); port 0 picks a free one). Implies --dashboard.",
+        valueName: "host:port"))
+    var dashboardListen: String?
+
+    /// Where the dashboard listens, when the run has one.
+    var dashboardAddress: HostAndPort? {
+        guard dashboard || dashboardListen != nil else { return nil }
+        return HostAndPort(dashboardListen ?? Self.defaultDashboardListen)
+    }
+
     @Option(help: "Which metrics the summary shows: compact or full.")
     var summaryMode = SummaryText.Mode.compact
 
@@ -24,6 +40,9 @@ struct OutputOptions: ParsableArguments {
     func validate() throws {
         if let prometheus, HostAndPort(prometheus) == nil {
             throw ValidationError("--prometheus '\(prometheus)' is not HOST:PORT, e.g. 127.0.0.1:9464")
+        }
+        if let dashboardListen, HostAndPort(dashboardListen) == nil {
+            throw ValidationError("--dashboard-listen '\(dashboardListen)' is not HOST:PORT, e.g. \(Self.defaultDashboardListen)")
         }
     }
 }

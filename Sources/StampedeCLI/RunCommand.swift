@@ -63,7 +63,8 @@ struct RunCommand: ParsableCommand {
         }
         var verdicts: [(test: String, verdict: RunSession.Verdict)] = []
         for (request, (run, scraper)) in zip(requests, runs) {
-            let session = RunSession(plan: run.plan, registry: run.registry, output: output, scraper: scraper, banner: [
+            let session = RunSession(
+                plan: run.plan, registry: run.registry, judge: run.judgeThresholds, output: output, scraper: scraper, banner: [
                 "     execution: local (\(workers) worker\(workers == 1 ? "" : "s"))",
                 "        target: \(Self.describeTarget(request, embedded: embedded))",
             ])

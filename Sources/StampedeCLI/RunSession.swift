@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StampedeDSL
+import StampedeDashboard
 import StampedeEngine
 import StampedeMetrics
 import StampedePrometheus
@@ -8,16 +9,22 @@ import StampedeReports
 import StampedeScrape
 
 /// The one path from a run's merged seconds to what the user sees and keeps, shared by
-/// `run` and `coordinator`: banner, live progress, timeline, Prometheus, summary, results
-/// folder and exit code.
+/// `run` and `coordinator`: banner, live progress, timeline, Prometheus, dashboard, summary,
+/// results folder and exit code.
 struct RunSession {
     let plan: TestPlan
     let registry: MetricRegistry
+    /// The run's threshold judge (`LoadRun.judgeThresholds`), for the dashboard's view of
+    /// the thresholds while the run goes.
+    let judge: @Sendable (MetricSet, Double) -> [ThresholdVerdict]
     let output: OutputOptions
     /// Reads the system under test's metrics while the load runs (`--scrape`), if asked to.
     var scraper: Scraper? = nil
     /// Banner lines before the scenarios: where the load runs and what it targets.
     let banner: [String]
+    /// A distributed run's workers and their counts so far, for the dashboard's worker view;
+    /// read once per merged second.
+    var workers: (() -> [DashboardWorker])?
 
     /// What the load produced: the outcome, and for a distributed run its breakdown and
     /// whether a worker was lost.
@@ -33,12 +40,14 @@ struct RunSession {
         let folder: URL
     }
 
-    /// Runs `execute`, feeding each merged second to progress, timeline and Prometheus, and
-    /// calling `stop` on SIGINT or SIGTERM; then prints the summary, writes the results and
-    /// returns the verdict.
+    /// Runs `execute`, feeding each merged second to progress, timeline, Prometheus and the
+    /// dashboard, and calling `stop` on SIGINT or SIGTERM; then prints the summary, writes the
+    /// results, tells the dashboard the verdict and returns it.
     func run(stop: @escaping @Sendable () -> Void, execute: (_ onSecond: (Int, MetricSet) -> Void) throws -> Result) throws -> Verdict {
         let progress = ProgressReporter(mode: output.quiet ? .off : .automatic, plan: plan, registry: registry)
         if !output.quiet { print(bannerText) }
+        let dashboard = try startDashboard()
+        defer { dashboard?.shutdown() }
         // The folder exists before the load, so an interrupted run keeps its timeline.
         let folder = try createResultsFolder()
         let timeline: TimelineWriter?
@@ -59,6 +68,7 @@ struct RunSession {
             progress.second(second, metrics)
             timeline?.append(second: second, metrics)
             exporter?.record(second: metrics)
+            dashboard?.record(second: second, metrics, workers: workers?())
         }
         progress.finish()
 
@@ -71,12 +81,23 @@ struct RunSession {
         print(SummaryText.render(summary, mode: output.summaryMode))
         // A scenario code's mistake is said before writing: a results failure throws.
         if let fault = outcome.codeFault { FileHandle.standardError.write(Data("stampede: error: \(fault)\n".utf8)) }
-        try writeResults(summary, to: folder, timelineFailure: timelineFailure ?? timeline?.failure)
+        let written = Swift.Result { try writeResults(summary, to: folder, timelineFailure: timelineFailure ?? timeline?.failure) }
         let status: ExitStatus = outcome.codeFault != nil ? .scenarioError
             : outcome.abortedByThreshold ? .abortedByThreshold
             : result.lostWorker ? .workerLost
             : outcome.wasInterrupted ? .abortedFromOutside
             : outcome.thresholdsPassed ? .passed : .thresholdsFailed
+        if let dashboard {
+            // Results that could not be written end the process with 107, whatever the load did.
+            let reportFile = folder.url.appendingPathComponent("report.html")
+            let (shown, report): (ExitStatus, String?) = switch written {
+            case .success: (status, try? String(contentsOf: reportFile, encoding: .utf8))
+            case .failure: (.scenarioError, nil)
+            }
+            dashboard.finish(DashboardOutcome(
+                summary: summary, exitCode: shown.rawValue, verdict: shown.summary, results: folder.url.path, report: report))
+        }
+        try written.get()
         return Verdict(status: status, folder: folder.url)
     }
 
@@ -93,6 +114,21 @@ struct RunSession {
             lines.append("              * \(scenario.name): \(scenario.executor.summary)\(start)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Starts the dashboard before any load, so a port it cannot have stops the run with 104.
+    private func startDashboard() throws -> DashboardServer? {
+        guard let address = output.dashboardAddress else { return nil }
+        do {
+            let server = try DashboardServer(
+                host: address.host, port: address.port, plan: plan, registry: registry, workers: workers?().map(\.name), judge: judge)
+            // Even with -q, and flushed: a script (or a test) reads the address to open the page.
+            print("     dashboard: http://\(server.address)/\n")
+            fflush(nil)
+            return server
+        } catch {
+            throw UsageFailure(message: "dashboard: \(error); choose another address with --dashboard-listen HOST:PORT (port 0 picks a free one)")
+        }
     }
 
     private func startPrometheus() throws -> PrometheusExporter? {

@@ -236,6 +236,23 @@ public final class Coordinator: @unchecked Sendable {
             startSkewMilliseconds: skew)
     }
 
+    /// One worker's counts so far, for a live view of the run.
+    public struct WorkerProgress: Sendable {
+        public let name: String
+        public let requests: UInt64
+        public let failedRequests: UInt64
+        /// Where it is in the test: `joined`, `assigned`, `ready`, `running`, `done` or `lost`.
+        public let state: String
+    }
+
+    /// Each worker's requests and failed requests so far, in the order they joined: only
+    /// counters, so reading it every second costs one short lock (`breakdown` merges trends).
+    public var progress: [WorkerProgress] {
+        roster.members.map {
+            WorkerProgress(name: $0.name, requests: $0.totals.requests, failedRequests: $0.totals.failed.trues, state: "\($0.phase)")
+        }
+    }
+
     /// Ends every worker's stream (they exit; those still in the test are told `reason`)
     /// and stops listening.
     public func finish(reason: String = "the coordinator ended the test") {

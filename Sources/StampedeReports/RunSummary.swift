@@ -57,6 +57,11 @@ public struct RunSummary: Sendable {
 
     /// The measured value alone, in the metric's unit: `1.35ms`, `0.50%`, `20`.
     public func observedValueText(_ verdict: ThresholdVerdict) -> String {
+        Self.observedValueText(verdict, registry: registry)
+    }
+
+    /// The same for a verdict on a run that has no summary yet (a live view of one).
+    public static func observedValueText(_ verdict: ThresholdVerdict, registry: MetricRegistry) -> String {
         let metric = MetricKey(verdict.metric).flatMap { registry.metric(named: $0.canonical) }
         if metric?.kind == .rate {
             return ValueFormat.percent(verdict.observed)

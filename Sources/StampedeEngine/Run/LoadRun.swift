@@ -222,6 +222,12 @@ public final class LoadRun: Sendable {
         return SegmentOutcome(gaugesAtEnd: gauges, lastIndex: lastIndex, codeFault: codeFault.withLockedValue { $0 })
     }
 
+    /// The thresholds judged on `totals` measured over `seconds`, by the judge that gives
+    /// the run's verdict: for a live view of how they stand while the run goes.
+    public func judgeThresholds(_ totals: MetricSet, seconds: Double) -> [ThresholdVerdict] {
+        judge.judge(totals, seconds: seconds)
+    }
+
     /// The VUs this process makes for its segment, over all scenarios (at their most).
     public var segmentVUs: Int {
         plan.scenarios.reduce(0) { $0 + options.segment.share(of: $1.executor.maxVUs) }
