@@ -35,8 +35,8 @@ struct ServerSentEvent {
 /// What the page reads from each event (DashboardPage.swift); a field it uses that the
 /// stream lacks would leave a figure blank.
 enum PageFields {
-    static let hello: Set = ["test", "scenarios", "maxVUs", "maxDurationSeconds", "groups", "historyLimit"]
-    static let point: Set = ["t", "requests", "failed", "iterations", "vus", "groups"]
+    static let hello: Set = ["test", "scenarios", "maxVUs", "maxDurationSeconds", "groups", "historyLimit", "scrape"]
+    static let point: Set = ["t", "requests", "failed", "iterations", "vus", "groups", "scrape"]
     static let latency: Set = ["p50", "p95", "p99"]
     static let state: Set = ["t", "requests", "failed", "failedRate", "requestsPerSecond", "iterations", "vus", "groups", "thresholds"]
     static let threshold: Set = ["metric", "expression", "passed", "observedText"]
@@ -281,7 +281,8 @@ final class DashboardTests: XCTestCase {
         let target = try TargetServer(options: TargetOptions(latency: .milliseconds(2)))
         defer { target.shutdown() }
         let run = try start(["run", "--url", target.baseURL + "/health", "--vus", "2", "--duration", "5s", "-q",
-                             "--dashboard-listen", "127.0.0.1:0", "--threshold", "http_reqs: count>0"])
+                             "--dashboard-listen", "127.0.0.1:0", "--threshold", "http_reqs: count>0",
+                             "--scrape", target.baseURL + "/metrics", "--scrape-series", "stampede_target_requests_total"])
         let url = try dashboardURL(run)
         let port = try XCTUnwrap(Int(url.split(separator: ":").last?.dropLast() ?? ""))
         // A page that leaves at once (a reset, not a goodbye), and one that never reads.
@@ -323,6 +324,14 @@ final class DashboardTests: XCTestCase {
         let summary = try onlySummary(in: workDir)
         let requests = try XCTUnwrap(metric(summary, "http_reqs", "count"))
         XCTAssertEqual(Double(points.compactMap { $0["requests"] as? Int }.reduce(0, +)), requests, "the seconds add up to summary.json")
+        // The scraped series, each second as timeline.ndjson has it.
+        XCTAssertEqual(hello["scrape"] as? [String], ["stampede_target_requests_total"])
+        let timeline = try String(contentsOf: onlyResultsFolder(in: workDir).appendingPathComponent("timeline.ndjson"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let written = timeline.map { (($0["scrape"] as? [String: Any])?["stampede_target_requests_total"] as? NSNumber)?.doubleValue }
+        let shown = points.map { ($0["scrape"] as? [Any])?.first as? Double }
+        XCTAssertEqual(shown, written)
+        XCTAssertGreaterThanOrEqual(shown.compactMap { $0 }.count, 2, "the target answered in most seconds: \(shown)")
         let final = try XCTUnwrap(events.last?.data)
         XCTAssertTrue(PageFields.final.isSubset(of: final.keys), "\(final.keys)")
         let state = try XCTUnwrap(final["state"] as? [String: Any])

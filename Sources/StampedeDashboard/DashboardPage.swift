@@ -40,6 +40,7 @@ enum DashboardPage {
         <h2>Latency per second (http_req_duration)</h2><canvas id="chart-latency"></canvas>
         <h2>Scenarios and tags</h2><table id="groups"></table>
         <h2>p(95) per second, by scenario and tag</h2><canvas id="chart-groups"></canvas>
+        <div id="scrape-section" hidden><h2>System under test (--scrape)</h2><div id="scrape-charts"></div></div>
         <h2>Thresholds</h2><p class="meta" id="thresholds-note">judged on the run so far, as the run judges its end</p><table id="thresholds"></table>
         <div id="workers-section" hidden><h2>Workers</h2><table id="workers"></table>
         <h2>Requests per second, by worker</h2><canvas id="chart-workers"></canvas></div>
@@ -187,6 +188,21 @@ enum DashboardPage {
           chart($('chart-latency'), [series('p(50)', palette[2], p => p.p50), series('p(95)', palette[3], p => p.p95),
                                      series('p(99)', palette[6], p => p.p99)], ms);
           chart($('chart-groups'), hello.groups.map((group, i) => series(group.name, palette[i % palette.length], p => p.groups[i].p95)), ms);
+          if (hello.scrape.length) {
+            $('scrape-section').hidden = false;
+            const holder = $('scrape-charts');
+            hello.scrape.forEach((name, i) => {
+              let canvas = $('chart-scrape-' + i);
+              if (!canvas) {
+                const title = document.createElement('h3');
+                title.textContent = name;
+                canvas = document.createElement('canvas');
+                canvas.id = 'chart-scrape-' + i;
+                holder.append(title, canvas);
+              }
+              chart(canvas, [series(name, palette[i % palette.length], p => p.scrape ? p.scrape[i] : null)], v => v.toLocaleString('en-US'));
+            });
+          }
           if (hello.workers) {
             chart($('chart-workers'), hello.workers.map((name, i) =>
               series(name, palette[i % palette.length], p => p.workers ? p.workers[i].requests : null)), int);

@@ -56,6 +56,8 @@ enum Snapshot {
         let groups: [Group]
         /// The workers of a distributed run, in the order of `workers` in every point and state.
         let workers: [String]?
+        /// The system under test's scraped series (`--scrape`), in the order of `scrape` in every point.
+        let scrape: [String]
         /// How many seconds a page that connects late is sent, at most.
         let historyLimit: Int
     }
@@ -83,6 +85,8 @@ enum Snapshot {
         let groups: [Figures]
         /// Each worker's requests and failures in this second, as the workers reported them.
         let workers: [WorkerCounts]?
+        /// Each scraped series' value in this second; null where its endpoint gave none.
+        let scrape: [Double?]
     }
 
     struct WorkerCounts: Encodable {
@@ -153,6 +157,8 @@ struct SnapshotBuilder {
     let hello: Snapshot.Hello
     private let registry: MetricRegistry
     private let groups: [Group]
+    /// The scraped series' gauges (`scrape:NAME`).
+    private let scraped: [MetricDescriptor]
     private let judge: @Sendable (MetricSet, Double) -> [ThresholdVerdict]
     private var totals: MetricSet
     private var lastVUs = 0.0
@@ -165,10 +171,13 @@ struct SnapshotBuilder {
         self.judge = judge
         totals = MetricSet(registry: registry)
         groups = Self.groups(plan: plan, registry: registry)
+        let scraped = plan.scrape.metrics.compactMap { registry.metric(named: $0) }
+        self.scraped = scraped
         hello = Snapshot.Hello(
             test: plan.name, scenarios: plan.scenarios.map { .init(name: $0.name, executor: $0.executor.summary) },
             maxVUs: plan.maxVUs, maxDurationSeconds: Double(plan.maxDuration.nanoseconds) / 1e9,
-            groups: groups.map { .init(name: $0.name, kind: $0.kind) }, workers: workers, historyLimit: historyLimit)
+            groups: groups.map { .init(name: $0.name, kind: $0.kind) }, workers: workers,
+            scrape: scraped.map { String($0.name.dropFirst("scrape:".count)) }, historyLimit: historyLimit)
     }
 
     /// The scenarios (each with its own metrics when the run registered them, or the run's
@@ -228,7 +237,8 @@ struct SnapshotBuilder {
             t: index + 1, requests: metrics[BuiltinMetrics.httpReqs], failed: metrics[BuiltinMetrics.httpReqFailed].trues,
             iterations: metrics[BuiltinMetrics.iterations], vus: lastVUs,
             p50: Self.ms(duration, 50), p95: Self.ms(duration, 95), p99: Self.ms(duration, 99),
-            groups: groups.map { Self.figures($0, metrics) }, workers: workerCounts)
+            groups: groups.map { Self.figures($0, metrics) }, workers: workerCounts,
+            scrape: scraped.map { metrics.gauges[$0.slot].isSet ? metrics.gauges[$0.slot].value : nil })
         let seconds = Double(index + 1)
         let state = state(totals, t: index + 1, seconds: seconds, vus: lastVUs, thresholds: judge(totals, seconds), workers: workers?.map {
             Snapshot.Worker(name: $0.name, state: $0.state, requests: $0.requests, failed: $0.failedRequests)
