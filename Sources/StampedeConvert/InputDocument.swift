@@ -19,7 +19,6 @@ struct InputDocument {
 
     let path: String
     let data: Data
-    let isJSON: Bool
     let kind: Kind
 
     func fail(_ message: String) -> ConvertError { ConvertError("\(path): \(message)") }
@@ -54,7 +53,8 @@ struct InputDocument {
             }
         }
         guard let object = root as? [String: Any] else {
-            throw ConvertError("\(path): neither a HAR recording nor an OpenAPI document: its top level is not a mapping of keys")
+            let what = root is [Any] ? "a list" : root is String ? "plain text" : "a single value"
+            throw ConvertError("\(path): neither a HAR recording nor an OpenAPI document: it holds \(what), not a mapping of keys")
         }
         let kind: Kind
         if let log = object["log"] as? [String: Any], log["entries"] is [Any] {
@@ -68,6 +68,6 @@ struct InputDocument {
             let keys = object.keys.sorted().prefix(8).joined(separator: ", ")
             throw ConvertError("\(path): neither a HAR recording (a 'log' with 'entries') nor an OpenAPI document (an 'openapi' version); its top-level keys are: \(keys.isEmpty ? "none" : keys)")
         }
-        return InputDocument(path: path, data: data, isJSON: isJSON, kind: kind)
+        return InputDocument(path: path, data: data, kind: kind)
     }
 }

@@ -106,7 +106,7 @@ enum OpenAPIConverter {
             }
             return value(parameter).map(templatedEncoding) ?? "REPLACE-\(name)"
         }.joined(separator: "/")
-        path = server.prefix + "/" + path + (api.path.trailingSlash ? "/" : "")
+        path = server.prefix + "/" + path + (api.path.trailingSlash && !path.isEmpty ? "/" : "")
         var query = api.parameters.filter { $0.location == .query }.compactMap { parameter in
             value(parameter).map { "\(templatedEncoding(parameter.name))=\(templatedEncoding($0))" }
         }

@@ -31,8 +31,10 @@ enum OpenAPIReader {
         }
     }
 
+    /// JSON too goes through Yams: Foundation's JSONDecoder loses the order of keys, and the
+    /// order of `paths` is the order the plan calls the operations in.
     private static func decode<T: Decodable>(_ type: T.Type, _ document: InputDocument) throws -> T {
-        document.isJSON ? try JSONDecoder().decode(type, from: document.data) : try YAMLDecoder().decode(type, from: document.data)
+        try YAMLDecoder().decode(type, from: document.data)
     }
 
     private static func oneLine(_ text: String) -> String {
