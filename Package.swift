@@ -112,6 +112,7 @@ let package = Package(
         .target(
             name: "StampedeConvert",
             dependencies: [
+                "StampedeDSL",
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
@@ -135,7 +136,7 @@ let package = Package(
         // entry point to them, built for fuzzing by scripts/fuzz.
         .target(
             name: "StampedeFuzzTargets",
-            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed"],
+            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed", "StampedeConvert"],
             path: "Fuzz/Targets"
         ),
         .executableTarget(name: "StampedeFuzz", dependencies: ["StampedeFuzzTargets"], path: "Fuzz/Entry"),
