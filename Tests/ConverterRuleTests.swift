@@ -99,6 +99,29 @@ final class ConverterRuleTests: XCTestCase {
         XCTAssertEqual(finer.plan.matches(of: #/think: (\d+)ms/#).map { Int($0.1)! }, [115, 2000], finer.plan)
     }
 
+    /// What the fuzz targets convert-har and convert-openapi found (Fuzz/regressions).
+    func testLongPausesRepeatedHeadersAndParserErrorsStayWithinWhatAPlanHolds() throws {
+        let site = "http://app.test"
+        let yearsLater = 400 * 365 * 86_400_000  // past the 292 years a duration holds
+        let conversion = try convert([
+            harEntry("GET", "\(site)/a", start: 0, headers: ["Referer": "\(site)/x", "referer": "\(site)/y"]),
+            harEntry("GET", "\(site)/b", start: yearsLater),
+        ])
+        XCTAssertTrue(conversion.plan.contains("      - think: 60000ms\n"), conversion.plan)
+        XCTAssertTrue(conversion.notes.contains { $0.hasPrefix("the recording's 126143") && $0.hasSuffix(" s pause before GET /b is written as think: 60s") },
+                      "\(conversion.notes)")
+        let referers = conversion.plan.split(separator: "\n").filter { $0.lowercased().contains("referer:") }
+        XCTAssertEqual(referers.count, 1, "one header, its values joined:\n\(conversion.plan)")
+        XCTAssertTrue(referers.first?.contains("\(site)/x") == true && referers.first?.contains(", ") == true, "\(referers)")
+
+        let control = workDir.appendingPathComponent("control.yaml")
+        try Data("openapi: 3.1.0\ninfo: \u{01}\n".utf8).write(to: control)
+        XCTAssertThrowsError(try Converter.convert(file: control.path)) { error in
+            let message = (error as? ConvertError)?.message ?? ""
+            XCTAssertTrue(message.hasSuffix("control.yaml: not valid YAML or JSON: control characters are not allowed"), message)
+        }
+    }
+
     func testAnOpenAPI30YAMLDocumentWithoutExamplesGetsSchemaValuesAndPlaceholders() throws {
         let file = workDir.appendingPathComponent("pets.yaml")
         try """

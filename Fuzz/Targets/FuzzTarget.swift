@@ -14,6 +14,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case compare
     case report
     case workerMessages = "worker-messages"
+    case convertHAR = "convert-har"
+    case convertOpenAPI = "convert-openapi"
 
     package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
@@ -29,6 +31,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .compare: SummaryFuzzing.compare(data)
         case .report: SummaryFuzzing.report(data)
         case .workerMessages: ProtocolFuzzing.workerMessages(data)
+        case .convertHAR: ConvertFuzzing.run(data, fileName: "recording.har")
+        case .convertOpenAPI: ConvertFuzzing.run(data, fileName: "openapi.yaml")
         }
     }
 }

@@ -58,7 +58,11 @@ public enum Converter {
 /// A file that cannot be converted, in one line naming the file and what is wrong with it.
 public struct ConvertError: Error, Sendable {
     public let message: String
-    init(_ message: String) { self.message = message }
+    /// Line breaks in what a parser said become spaces: the CLI prints one line.
+    init(_ message: String) {
+        self.message = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+    }
 }
 
 extension [DraftStep] {

@@ -15,6 +15,9 @@ enum HARConverter {
 
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
+    /// The longest think step a recording's pause becomes.
+    static let maximumThinkMilliseconds = 60_000
+
     static func convert(_ document: InputDocument, name: String, options: Converter.Options) throws(ConvertError) -> (PlanDraft, [String]) {
         let har = try HARFile.decode(document)
         let timed = try timeline(har, document)
@@ -96,8 +99,15 @@ enum HARConverter {
                 let start = kept[offset].start
                 let busyUntil = inFlight.filter { $0.start < start }.map(\.end).max() ?? start
                 let gap = start.timeIntervalSince(busyUntil)
-                if gap > 0, Duration.milliseconds(Int64(gap * 1000)) >= options.minimumThink {
-                    draft.steps.append(.think(milliseconds: Int((gap * 1000).rounded())))
+                if gap > 0, gap * 1000 >= Double(options.minimumThink.nanoseconds) / 1e6 {
+                    // A longer gap is the person doing something else, not a pause to replay.
+                    let milliseconds = min(Int((gap * 1000).rounded()), maximumThinkMilliseconds)
+                    if milliseconds == maximumThinkMilliseconds {
+                        let line = "the recording's \(Int(gap)) s pause before \(exchange.label) is written as think: 60s"
+                        draft.comments.append(line)
+                        notes.append(line)
+                    }
+                    draft.steps.append(.think(milliseconds: milliseconds))
                 }
             }
             var request = DraftRequest(method: exchange.method, url: exchange.url, headers: exchange.headers, status: exchange.status)

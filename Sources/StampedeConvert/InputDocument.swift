@@ -48,6 +48,8 @@ struct InputDocument {
                 root = try Yams.load(yaml: text) as Any
             } catch let YamlError.scanner(_, problem, mark, _), let YamlError.parser(_, problem, mark, _) {
                 throw ConvertError("\(path):\(mark.line): not valid YAML or JSON: \(problem)")
+            } catch let YamlError.reader(problem, _, _, _) {
+                throw ConvertError("\(path): not valid YAML or JSON: \(problem)")
             } catch {
                 throw ConvertError("\(path): not valid YAML or JSON: \(error)")
             }

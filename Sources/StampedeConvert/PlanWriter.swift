@@ -32,7 +32,7 @@ enum PlanWriter {
         if let name = request.name { out += "\(inner)name: \(scalar(name))\n" }
         if !request.headers.isEmpty {
             out += "\(inner)headers:\n"
-            for header in request.headers { out += "\(inner)  \(scalar(header.name)): \(scalar(header.value))\n" }
+            for header in combined(request.headers) { out += "\(inner)  \(scalar(header.name)): \(scalar(header.value))\n" }
         }
         switch request.body {
         case .text(let text): out += "\(inner)body: \(scalar(text))\n"
@@ -54,6 +54,20 @@ enum PlanWriter {
             }
         }
         return out
+    }
+
+    /// One entry per header name (a plan's headers are a mapping): a name sent more than
+    /// once, in any case, gets its values joined with ", ", as HTTP combines a repeated field.
+    static func combined(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        for header in headers {
+            if let index = result.firstIndex(where: { $0.name.lowercased() == header.name.lowercased() }) {
+                result[index].value += ", " + header.value
+            } else {
+                result.append(header)
+            }
+        }
+        return result
     }
 
     private static func commentLines(_ text: String) -> [String] {
