@@ -57,7 +57,8 @@ final class ConvertTests: XCTestCase {
         let recordedOrder = try XCTUnwrap(recorded.last?.split(separator: " ")[1].split(separator: "/").last.map(String.init))
         let log = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: har)) as? [String: Any])["log"] as? [String: Any]
         let entries = try XCTUnwrap(log?["entries"] as? [[String: Any]])
-        XCTAssertEqual(entries.count, recorded.count, "one entry per request the target answered")
+        let httpEntries = entries.filter { (($0["request"] as? [String: Any])?["url"] as? String)?.hasPrefix("http") == true }
+        XCTAssertEqual(httpEntries.count, recorded.count, "one entry per request the target answered")
         let firstHeaders = ((entries.first?["request"] as? [String: Any])?["headers"] as? [[String: String]])?.compactMap { $0["name"] } ?? []
         XCTAssertTrue(firstHeaders.contains("Host") && firstHeaders.contains("Connection"), "the wire headers were recorded: \(firstHeaders)")
 
@@ -75,10 +76,15 @@ final class ConvertTests: XCTestCase {
         XCTAssertFalse(steps.contains(recordedOrder), "the recorded id is templated away (it stays in comments only):\n\(text)")
         for header in ["Host:", "Connection:", "Content-Length:", "Cookie:"] { XCTAssertFalse(text.contains(header), "\(header) dropped") }
         XCTAssertTrue(text.contains("- get: /shop\n") && steps.firstMatch(of: #/- [a-z]+: "?http/#) == nil, "paths are relative to --target:\n\(text)")
-        // The page waits 1.5 s after listing products, then 0.8 s before paying.
-        let thinks = text.matches(of: #/think: (\d+)ms/#).map { Int($0.1)! }
-        XCTAssertEqual(thinks.count, 2, text)
-        XCTAssertTrue((1400...4000).contains(thinks.first ?? 0) && (700...3000).contains(thinks.last ?? 0), "\(thinks)")
+        // The page waits 1.5 s after listing products, then 0.8 s before paying: think steps
+        // right before those requests (a loaded machine may add a short one elsewhere).
+        let stepLines = text.split(separator: "\n").filter { $0.hasPrefix("      - ") }.map(String.init)
+        func think(before request: String) -> Int? {
+            guard let index = stepLines.firstIndex(of: "      - " + request), index > 0 else { return nil }
+            return stepLines[index - 1].firstMatch(of: #/think: (\d+)ms/#).map { Int($0.1)! }
+        }
+        XCTAssertGreaterThanOrEqual(think(before: "post: /orders") ?? 0, 1400, text)
+        XCTAssertGreaterThanOrEqual(think(before: "post: /payments") ?? 0, 700, text)
 
         // The plan replays the recording: the same requests, with the ids this run created.
         let before = accessLog(target).count
