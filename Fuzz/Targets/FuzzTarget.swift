@@ -15,6 +15,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case report
     case workerMessages = "worker-messages"
     case prometheusText = "prometheus-text"
+    case convertHAR = "convert-har"
+    case convertOpenAPI = "convert-openapi"
 
     package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
@@ -31,6 +33,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .report: SummaryFuzzing.report(data)
         case .workerMessages: ProtocolFuzzing.workerMessages(data)
         case .prometheusText: ScrapeFuzzing.page(data)
+        case .convertHAR: ConvertFuzzing.run(data, fileName: "recording.har")
+        case .convertOpenAPI: ConvertFuzzing.run(data, fileName: "openapi.yaml")
         }
     }
 }

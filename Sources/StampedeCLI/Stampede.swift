@@ -8,7 +8,7 @@ struct Stampede: ParsableCommand {
         commandName: "stampede",
         abstract: "A load generator: many requests per core, true numbers, k6's vocabulary.",
         version: StampedeVersion.current,
-        subcommands: [RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, ListCommand.self, InitCommand.self, TargetCommand.self, CompareCommand.self, ReportCommand.self]
+        subcommands: [RunCommand.self, CoordinatorCommand.self, WorkerCommand.self, ListCommand.self, InitCommand.self, TargetCommand.self, CompareCommand.self, ReportCommand.self, ConvertCommand.self]
     )
 }
 

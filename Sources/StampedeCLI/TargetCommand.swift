@@ -35,6 +35,9 @@ struct TargetCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: Duration.help("How long each stall lasts.", default: defaultStall), transform: Duration.argument)
     var stallFor: Duration = defaultStall
 
+    @Flag(help: "Print a line per request as it is answered: method, path and status.")
+    var accessLog = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
         guard latency >= .zero else { throw ValidationError("--latency must not be negative, got \(latency.humanReadable)") }
@@ -47,9 +50,13 @@ struct TargetCommand: ParsableCommand {
     }
 
     func run() throws {
+        let printLine: @Sendable (String) -> Void = { line in
+            print(line)
+            fflush(nil)
+        }
         let options = TargetOptions(
             latency: latency, errorRate: errorRate, paymentFailureRate: paymentFailureRate, threads: threads,
-            stallEvery: stallEvery, stallFor: stallFor)
+            stallEvery: stallEvery, stallFor: stallFor, accessLog: accessLog ? printLine : nil)
         let server: TargetServer
         do {
             server = try TargetServer(host: host, port: port, options: options)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A response the API decided on: status and JSON body.
+/// A response the API decided on: status and body, JSON unless it says otherwise.
 struct APIResponse: Sendable {
     var status: Int
     var body: [UInt8]
@@ -36,7 +36,7 @@ struct BusinessAPI: Sendable {
 
     /// Every route, as `GET /` lists them.
     static let routes = [
-        "GET /", "GET /health", "POST /echo", "GET /metrics",
+        "GET /", "GET /health", "GET /metrics", "GET /openapi.json", "GET /shop", "GET /shop/shop.js", "GET /shop/shop.css", "POST /echo",
         "GET /customers?page=&size=", "POST /customers", "GET /customers/{id}", "GET /customers/{id}/orders",
         "GET /customers/{id}/invoices", "GET /customers/{id}/subscriptions",
         "GET /products?page=&size=", "GET /products/{id}",
@@ -56,6 +56,11 @@ struct BusinessAPI: Sendable {
                 return .json(["routes": BusinessAPI.routes])
             case ("GET", 1, "health"):
                 return .json(["status": "ok"])
+            case ("GET", 1, "openapi.json"):
+                return APIResponse(status: 200, body: Array(OpenAPIDocument.json.utf8))
+            case ("GET", _, "shop") where ShopPage.files[path] != nil:
+                let file = ShopPage.files[path]!
+                return APIResponse(status: 200, body: Array(file.text.utf8), contentType: file.contentType)
             case ("POST", 1, "echo"):
                 // The request body back as is: for testing what a client sends.
                 return APIResponse(status: 200, body: body)

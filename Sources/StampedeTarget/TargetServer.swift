@@ -18,10 +18,13 @@ public struct TargetOptions: Sendable {
     /// coordinated omission hides.
     public var stallEvery: Duration?
     public var stallFor: Duration
+    /// Called with `METHOD URI STATUS` for every request as it is answered: `stampede target
+    /// --access-log`, to see what a plan (a converted one, say) really sends.
+    public var accessLog: (@Sendable (String) -> Void)?
 
     public init(
         latency: Duration = .zero, errorRate: Double = 0, paymentFailureRate: Double = 0, threads: Int = 1,
-        stallEvery: Duration? = nil, stallFor: Duration = .seconds(1)
+        stallEvery: Duration? = nil, stallFor: Duration = .seconds(1), accessLog: (@Sendable (String) -> Void)? = nil
     ) {
         self.latency = latency
         self.errorRate = errorRate
@@ -29,6 +32,7 @@ public struct TargetOptions: Sendable {
         self.threads = threads
         self.stallEvery = stallEvery
         self.stallFor = stallFor
+        self.accessLog = accessLog
     }
 
     /// How long a response ready at `elapsed` since the start waits: the configured latency,
@@ -180,6 +184,7 @@ private final class RequestHandler: ChannelInboundHandler {
             let response = Double.random(in: 0..<1) < options.errorRate
                 ? APIResponse.error(500, "injected failure")
                 : api.handle(method: head.method.rawValue, uri: head.uri, body: body)
+            options.accessLog?("\(head.method.rawValue) \(head.uri) \(response.status)")
             let keepAlive = head.isKeepAlive
             let version = head.version
             let respond = { [self] in
