@@ -35,6 +35,15 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/metrics": {
+      "get": {
+        "operationId": "getProcessMetrics",
+        "summary": "The target's own process in Prometheus' text format, for --scrape; not counted as a request",
+        "responses": {
+          "200": {"description": "The metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
     "/openapi.json": {
       "get": {
         "operationId": "getOpenAPIDocument",
