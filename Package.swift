@@ -80,7 +80,7 @@ let package = Package(
         // The system under test's Prometheus endpoints, read beside the load (--scrape).
         .target(
             name: "StampedeScrape",
-            dependencies: ["StampedeEngine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["StampedeDSL", "StampedeEngine", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The live dashboard: a page and its server-sent events, fed once a second, on SwiftNIO.
         .target(

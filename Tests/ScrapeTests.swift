@@ -29,7 +29,8 @@ extension CLITests {
     func testScrapedSeriesAreTheTargetsOwnFiguresAndAThresholdOnThemJudgesTheRun() throws {
         let target = try TargetServer(options: TargetOptions(latency: .milliseconds(2)))
         defer { target.shutdown() }
-        let closed = try closedPort()
+        let (probe, closed) = try loopbackSocket()
+        close(probe)  // nothing listens on it now
         let result = try stampede(
             "run", "--url", target.baseURL + "/health", "--vus", "4", "--duration", "3s", "-q",
             "--scrape", "\(target.baseURL)/metrics,http://127.0.0.1:\(closed)/metrics",
@@ -65,14 +66,9 @@ extension CLITests {
         let target = try TargetServer()
         defer { target.shutdown() }
         // A socket that accepts connections (the kernel completes them) and never answers.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (silent, port) = try loopbackSocket()
         defer { close(silent) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        XCTAssertEqual(withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }, 0)
         XCTAssertEqual(listen(silent, 64), 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
 
         let started = Date()
         let result = try stampede("run", "--url", target.baseURL + "/health", "--vus", "2", "--duration", "2s", "-q",
@@ -114,14 +110,14 @@ extension CLITests {
         XCTAssertEqual(target.stats.requests, 1)
     }
 
-    /// A loopback port nothing listens on.
-    private func closedPort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
+    /// A TCP socket bound to a free loopback port, not listening yet, and the port.
+    private func loopbackSocket() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard fd >= 0, bound == 0 else { throw FixtureError(message: "cannot bind a loopback socket: \(String(cString: strerror(errno)))") }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }

@@ -184,14 +184,18 @@ public struct ScrapeOptions: Sendable, Equatable, Codable {
     /// The run's gauges that hold the series.
     public var metrics: [String] { series.map { "scrape:" + $0 } }
 
+    /// A Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    public static func isMetricName(_ text: String) -> Bool {
+        guard let first = text.first, first.isASCII, first.isLetter || first == "_" || first == ":" else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") }
+    }
+
     public func validate() throws(PlanError) {
         for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) || url.count < 9 {
             throw PlanError("scrape URL '\(url)' is not an http:// or https:// address")
         }
         for name in series {
-            guard let first = name.first, first.isASCII, first.isLetter || first == "_" || first == ":",
-                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") })
-            else { throw PlanError("scrape series '\(name)' is not a Prometheus metric name (letters, digits, '_', ':')") }
+            guard Self.isMetricName(name) else { throw PlanError("scrape series '\(name)' is not a Prometheus metric name (letters, digits, '_', ':')") }
         }
         if Set(series).count != series.count { throw PlanError("a scrape series is named twice") }
         if !series.isEmpty, urls.isEmpty { throw PlanError("scrape series are named but no endpoint to scrape (scrape URLs)") }

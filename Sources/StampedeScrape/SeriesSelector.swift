@@ -1,3 +1,5 @@
+import StampedeDSL
+
 /// A series of a scraped page the user asked for, by metric name. Its value is the sum of
 /// every sample of that name, whatever its labels (PromQL's `sum(name)`): one number per
 /// second, judged by thresholds and plotted like a gauge of the test's own.
@@ -6,9 +8,7 @@ public struct SeriesSelector: Sendable, Hashable, CustomStringConvertible {
 
     /// Nil unless `text` is a Prometheus metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
     public init?(_ text: String) {
-        guard let first = text.first, first.isASCII, first.isLetter || first == "_" || first == ":",
-              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") })
-        else { return nil }
+        guard ScrapeOptions.isMetricName(text) else { return nil }
         name = text
     }
 
